@@ -1,0 +1,23 @@
+"""Drafts: what an open form holds, saved to the server before the session ends.
+
+A screen (or widget) that edits text implements `SupportsDrafts`. When the session is
+about to expire the app asks every open screen for its draft and PUTs it to
+/me/drafts/{key}; after the next login the screen offers it back. Later forms
+(messages, goals) implement the same two methods.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from sampro_contract import DraftIn
+
+
+@runtime_checkable
+class SupportsDrafts(Protocol):
+    def draft_key(self) -> str | None:
+        """A stable key for this form's draft, e.g. "plan-12-home"; None if not editing."""
+
+    def current_draft(self) -> DraftIn | None:
+        """The unsaved content, or None when there is nothing unsaved."""

@@ -1,0 +1,1 @@
+"""SamPro's screens, one module each, built when first shown."""

@@ -1,0 +1,723 @@
+"""Goals and activities (Mål og aktiviteter): the tree on the left, details and comments on
+the right, and the keys to add, edit, comment, order, move, send to history and delete.
+
+Keys a participant may not use are not shown (`check_action` returns False): without the
+goals or activities write right there are no write keys, only the coordinator orders.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Static, Tree
+from textual.worker import Worker, WorkerState
+
+import sampro_tui.content_texts  # noqa: F401 - registers the feature's texts
+from sampro_contract import (
+    ActivityCreate,
+    ActivityDetail,
+    ActivityStatus,
+    ActivityUpdate,
+    Comment,
+    CommentCreate,
+    CommentUpdate,
+    GoalCreate,
+    GoalDetail,
+    GoalTree,
+    GoalUpdate,
+    Participant,
+    PlanHome,
+)
+from sampro_tui.api import ApiError
+from sampro_tui.base import translate_bindings
+from sampro_tui.formatting import fmt_date, fmt_datetime
+from sampro_tui.i18n import t
+from widgets.content_form import ChooseDialog, ConfirmDialog, ContentForm, FormField
+from widgets.goal_tree import GoalTreeView, Selected, progress_bar, status_label
+
+if TYPE_CHECKING:
+    from sampro_tui.app import SamproApp
+
+WRITE_ACTIONS = {
+    "new_goal",
+    "new_activity",
+    "edit",
+    "comment",
+    "my_comments",
+    "move_up",
+    "move_down",
+    "move_to_goal",
+    "to_history",
+    "restore",
+    "delete",
+    "upload_picture",
+}
+
+
+def render_comments(comments: list[Comment]) -> Text:
+    text = Text()
+    text.append(t("goals.comments") + "\n", style="bold")
+    if not comments:
+        text.append(t("goals.no_comments"), style="dim")
+        return text
+    for c in comments:
+        text.append(f"{c.author_name}", style="bold")
+        text.append(f" · {fmt_datetime(c.created_at)}", style="dim")
+        if c.edited_at:
+            text.append(f" ({t('goals.edited')})", style="dim")
+        text.append(f"\n{c.body}\n\n")
+    return text
+
+
+def render_goal(goal: GoalDetail) -> Text:
+    text = Text()
+    text.append(goal.title + "\n", style="bold underline")
+    text.append(f"{t('goals.registered')}: ", style="bold")
+    text.append(fmt_date(goal.registered_on) + "\n")
+    text.append(f"{t('goals.progress')}: ", style="bold")
+    text.append(progress_bar(goal.progress) + "\n")
+    if goal.in_history and goal.moved_to_history_at:
+        text.append(t("goals.in_history", when=fmt_date(goal.moved_to_history_at)) + "\n")
+    if goal.description:
+        text.append(f"\n{goal.description}\n")
+    if goal.has_picture:
+        kind = (goal.picture_type or "").removeprefix("image/").upper()
+        text.append("\n▣ " + t("goals.has_picture", type=kind) + "\n", style="italic")
+    return text
+
+
+def render_activity(act: ActivityDetail, goal_title: str) -> Text:
+    text = Text()
+    text.append(act.title + "\n", style="bold underline")
+    rows = [
+        (t("activity.goal"), goal_title),
+        (t("activity.date"), fmt_date(act.date)),
+        (t("activity.status"), status_label(act.status)),
+        (t("activity.when"), act.when),
+        (t("activity.responsible"), act.responsible_name or ""),
+    ]
+    for label, value in rows:
+        if value:
+            text.append(f"{label}: ", style="bold")
+            text.append(value + "\n")
+    if act.description:
+        text.append(f"\n{act.description}\n")
+    return text
+
+
+class GoalsPane(Vertical):
+    """The content of the "Mål og aktiviteter" tab."""
+
+    DEFAULT_CSS = """
+    GoalsPane { height: 1fr; }
+    GoalsPane #goals-header { height: 1; padding: 0 1; text-style: bold; color: $accent; }
+    GoalsPane #goals-body { height: 1fr; }
+    GoalsPane #goal-tree { width: 55%; border-right: solid $primary-darken-2; }
+    GoalsPane #goal-side { width: 45%; padding: 0 1; }
+    GoalsPane #goal-details, GoalsPane #goal-comments { height: auto; }
+    GoalsPane #goal-comments { margin: 1 0 0 0; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "new_goal", "key.new_goal", id="goals.new_goal"),
+        Binding("a", "new_activity", "key.new_activity", id="goals.new_activity"),
+        Binding("e", "edit", "key.edit", id="goals.edit"),
+        Binding("k", "comment", "key.comment", id="goals.comment"),
+        Binding("K", "my_comments", "key.my_comments", id="goals.my_comments"),
+        Binding("ctrl+up,left_square_bracket", "move_up", "key.move_up", id="goals.move_up"),
+        Binding(
+            "ctrl+down,right_square_bracket", "move_down", "key.move_down", id="goals.move_down"
+        ),
+        Binding("m", "move_to_goal", "key.move_to_goal", id="goals.move_to_goal"),
+        Binding("h", "to_history", "key.to_history", id="goals.to_history"),
+        Binding("r", "restore", "key.restore", id="goals.restore"),
+        Binding("delete", "delete", "key.delete", id="goals.delete"),
+        Binding("v", "toggle_history", "key.history", id="goals.history"),
+        Binding("b", "save_picture", "key.picture", id="goals.picture"),
+        Binding("B", "upload_picture", "key.upload_picture", id="goals.upload_picture"),
+    ]
+
+    def __init__(self, plan: PlanHome, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.plan = plan
+        self.history = False
+        self.tree_data: GoalTree | None = None
+        self.detail: GoalDetail | ActivityDetail | None = None
+        self.participants: list[Participant] = []
+        translate_bindings(self)
+
+    @property
+    def sampro(self) -> SamproApp:
+        return cast("SamproApp", self.app)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # A pane is not a screen: its workers' failures are reported here.
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            self.sampro.report_error(event.worker.error)
+
+    @property
+    def plan_id(self) -> int:
+        return self.plan.id
+
+    def compose(self) -> ComposeResult:
+        yield Static(t("goals.active"), id="goals-header")
+        with Horizontal(id="goals-body"):
+            yield GoalTreeView(id="goal-tree")
+            with VerticalScroll(id="goal-side"):
+                yield Static(t("goals.select"), id="goal-details")
+                yield Static("", id="goal-comments")
+
+    def on_mount(self) -> None:
+        self.load()
+
+    # --- what may be done now -----------------------------------------------------------
+
+    @property
+    def view(self) -> GoalTreeView:
+        return self.query_one(GoalTreeView)
+
+    def _can(self, action: str) -> bool:
+        tree, sel = self.tree_data, self.view.selected
+        if tree is None:
+            return False
+        open_plan = not self.plan.closed
+        active = not self.history
+        goal_w, act_w = tree.can_write_goals, tree.can_write_activities
+        if action == "new_goal":
+            return goal_w and active
+        if action == "new_activity":
+            return act_w and active and sel is not None
+        if sel is None:
+            return action == "toggle_history"
+        write = goal_w if sel.kind == "goal" else act_w
+        if action == "edit":
+            return write and active
+        if action in ("comment", "my_comments"):
+            return open_plan and active
+        if action in ("move_up", "move_down"):
+            return tree.can_order and active
+        if action == "move_to_goal":
+            return tree.can_order and active and sel.kind == "activity"
+        if action in ("to_history", "upload_picture"):
+            return goal_w and active and sel.kind == "goal"
+        if action == "restore":
+            return tree.can_order and self.history and sel.kind == "goal"
+        if action == "delete":
+            return write
+        if action == "save_picture":
+            goal = self.view.goal(sel.id) if sel.kind == "goal" else None
+            return goal is not None and goal.has_picture
+        return True
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in WRITE_ACTIONS or action == "save_picture":
+            return self._can(action)
+        return True
+
+    # --- loading ------------------------------------------------------------------------
+
+    @work(exclusive=True, group="goals-load", exit_on_error=False)
+    async def load(self, select: Selected | None = None) -> None:
+        api = self.sampro.api
+        if not self.participants:
+            try:
+                self.participants = await api.participants(self.plan_id)
+            except ApiError:
+                self.participants = []
+        tree = await api.goal_tree(self.plan_id, history=self.history)
+        self.show_tree(tree, select)
+
+    def show_tree(self, tree: GoalTree, select: Selected | None = None) -> None:
+        self.tree_data = tree
+        header = t("goals.history") if self.history else t("goals.active")
+        self.query_one("#goals-header", Static).update(header)
+        view = self.view
+        view.show(tree, select)
+        if not tree.goals:
+            empty = "goals.empty_history" if self.history else "goals.empty"
+            self.query_one("#goal-details", Static).update(t(empty))
+            self.query_one("#goal-comments", Static).update("")
+        elif not tree.activities_visible:
+            self.query_one("#goal-comments", Static).update(t("goals.activities_hidden"))
+        self.screen.refresh_bindings()
+
+    @on(Tree.NodeHighlighted, "#goal-tree")
+    def _highlighted(self, event: Tree.NodeHighlighted[Selected]) -> None:
+        if event.node.data is not None:
+            self.load_details(event.node.data)
+        self.screen.refresh_bindings()
+
+    @work(exclusive=True, group="goals-details", exit_on_error=False)
+    async def load_details(self, sel: Selected) -> None:
+        api = self.sampro.api
+        if sel.kind == "goal":
+            goal = await api.goal(self.plan_id, sel.id)
+            self.detail = goal
+            self.query_one("#goal-details", Static).update(render_goal(goal))
+            self.query_one("#goal-comments", Static).update(render_comments(goal.comments))
+        else:
+            act = await api.activity(self.plan_id, sel.id)
+            self.detail = act
+            parent = self.view.goal(act.goal_id)
+            title = parent.title if parent else ""
+            self.query_one("#goal-details", Static).update(render_activity(act, title))
+            self.query_one("#goal-comments", Static).update(render_comments(act.comments))
+
+    def reload(self, select: Selected | None = None) -> None:
+        self.load(select)
+        if select is not None:
+            self.load_details(select)
+
+    @work(group="goals-goto", exit_on_error=False)
+    async def go_to(self, kind: str, object_id: int) -> None:
+        """Show and select one goal or activity (from the timeline's Enter)."""
+        if kind == "goal":
+            select = Selected("goal", object_id, object_id)
+        else:
+            activity = await self.sampro.api.activity(self.plan_id, object_id)
+            select = Selected("activity", activity.id, activity.goal_id)
+        self.history = False
+        self.reload(select)
+
+    # --- forms --------------------------------------------------------------------------
+
+    async def _draft(self, key: str) -> dict[str, object] | None:
+        try:
+            drafts = await self.sampro.api.drafts()
+        except ApiError:
+            return None
+        found = next((d for d in drafts if d.key == key), None)
+        return found.payload if found else None
+
+    async def _forget_draft(self, key: str) -> None:
+        with contextlib.suppress(ApiError):
+            await self.sampro.api.delete_draft(key)
+
+    async def _form(self, title: str, fields: list[FormField], submit: Any, key: str) -> Any:
+        form = ContentForm(
+            title,
+            fields,
+            submit,
+            draft_key=key,
+            draft_kind="plan_content",
+            plan_id=self.plan_id,
+            draft=await self._draft(key),
+        )
+        result = await self.app.push_screen_wait(form)
+        if result is not None:
+            await self._forget_draft(key)
+            self.app.notify(t("content.saved"))
+        return result
+
+    def _goal_fields(self, goal: GoalDetail | None) -> list[FormField]:
+        return [
+            FormField("title", t("form.title"), required=True, value=goal.title if goal else ""),
+            FormField(
+                "registered_on",
+                t("goals.registered"),
+                "date",
+                required=True,
+                value=goal.registered_on if goal else self.sampro_today(),
+            ),
+            FormField(
+                "progress",
+                t("goals.progress") + " (%)",
+                "percent",
+                value=goal.progress if goal else 0,
+            ),
+            FormField(
+                "description",
+                t("goals.description"),
+                "textarea",
+                value=goal.description if goal else "",
+            ),
+        ]
+
+    def sampro_today(self) -> Any:
+        from datetime import date
+
+        return date.today()
+
+    def _activity_fields(self, act: ActivityDetail | None) -> list[FormField]:
+        statuses = [(status_label(s), s.value) for s in ActivityStatus]
+        people = [
+            (f"{p.person.first_name} {p.person.last_name}", str(p.id)) for p in self.participants
+        ]
+        return [
+            FormField("title", t("form.title"), required=True, value=act.title if act else ""),
+            FormField(
+                "date",
+                t("activity.date"),
+                "date",
+                required=True,
+                value=act.date if act else self.sampro_today(),
+            ),
+            FormField(
+                "status",
+                t("activity.status"),
+                "select",
+                required=True,
+                value=(act.status if act else ActivityStatus.PLANNED).value,
+                options=statuses,
+            ),
+            FormField("when", t("activity.when"), value=act.when if act else ""),
+            FormField(
+                "responsible_participant_id",
+                t("activity.responsible"),
+                "select",
+                value=str(act.responsible_participant_id)
+                if act and act.responsible_participant_id
+                else "",
+                options=people,
+            ),
+            FormField(
+                "description",
+                t("goals.description"),
+                "textarea",
+                value=act.description if act else "",
+            ),
+        ]
+
+    @work(group="goals-forms", exit_on_error=False)
+    async def _new_goal(self) -> None:
+        api, plan_id = self.sampro.api, self.plan_id
+
+        async def submit(v: dict[str, Any]) -> GoalDetail:
+            return await api.create_goal(
+                plan_id,
+                GoalCreate(
+                    title=v["title"],
+                    registered_on=v["registered_on"],
+                    progress=v["progress"] or 0,
+                    description=v["description"],
+                ),
+            )
+
+        goal = await self._form(
+            t("form.new_goal"), self._goal_fields(None), submit, f"plan-{plan_id}-goal-new"
+        )
+        if goal is not None:
+            self.reload(Selected("goal", goal.id, goal.id))
+
+    @work(group="goals-forms", exit_on_error=False)
+    async def _new_activity(self) -> None:
+        sel = self.view.selected
+        if sel is None:
+            return
+        goal = self.view.goal(sel.goal_id)
+        api, plan_id = self.sampro.api, self.plan_id
+
+        async def submit(v: dict[str, Any]) -> ActivityDetail:
+            return await api.create_activity(
+                plan_id,
+                ActivityCreate(
+                    goal_id=sel.goal_id,
+                    title=v["title"],
+                    date=v["date"],
+                    status=ActivityStatus(v["status"]),
+                    when=v["when"],
+                    responsible_participant_id=int(v["responsible_participant_id"])
+                    if v["responsible_participant_id"]
+                    else None,
+                    description=v["description"],
+                ),
+            )
+
+        title = t("form.new_activity", goal=goal.title if goal else "")
+        key = f"plan-{plan_id}-goal-{sel.goal_id}-activity-new"
+        act = await self._form(title, self._activity_fields(None), submit, key)
+        if act is not None:
+            self.reload(Selected("activity", act.id, act.goal_id))
+
+    @work(group="goals-forms", exit_on_error=False)
+    async def _edit(self) -> None:
+        sel, api, plan_id = self.view.selected, self.sampro.api, self.plan_id
+        if sel is None:
+            return
+        if sel.kind == "goal":
+            goal = await api.goal(plan_id, sel.id)
+
+            async def submit_goal(v: dict[str, Any]) -> GoalDetail:
+                return await api.update_goal(
+                    plan_id,
+                    sel.id,
+                    GoalUpdate(
+                        version=goal.version,
+                        title=v["title"],
+                        registered_on=v["registered_on"],
+                        progress=v["progress"] if v["progress"] is not None else goal.progress,
+                        description=v["description"],
+                    ),
+                )
+
+            key = f"plan-{plan_id}-goal-{sel.id}"
+            if await self._form(t("form.edit_goal"), self._goal_fields(goal), submit_goal, key):
+                self.reload(sel)
+            return
+        act = await api.activity(plan_id, sel.id)
+
+        async def submit_activity(v: dict[str, Any]) -> ActivityDetail:
+            responsible = v["responsible_participant_id"]
+            return await api.update_activity(
+                plan_id,
+                sel.id,
+                ActivityUpdate(
+                    version=act.version,
+                    title=v["title"],
+                    date=v["date"],
+                    status=ActivityStatus(v["status"]),
+                    when=v["when"],
+                    description=v["description"],
+                    responsible_participant_id=int(responsible) if responsible else None,
+                    clear_responsible=not responsible,
+                ),
+            )
+
+        key = f"plan-{plan_id}-activity-{sel.id}"
+        if await self._form(
+            t("form.edit_activity"), self._activity_fields(act), submit_activity, key
+        ):
+            self.reload(sel)
+
+    @work(group="goals-forms", exit_on_error=False)
+    async def _comment(self) -> None:
+        sel, api, plan_id = self.view.selected, self.sampro.api, self.plan_id
+        if sel is None:
+            return
+        if sel.kind == "goal":
+            item = self.view.goal(sel.id)
+            title = item.title if item else ""
+        else:
+            act = self.view.activity(sel.id)
+            title = act.title if act else ""
+
+        async def submit(v: dict[str, Any]) -> Comment:
+            body = CommentCreate(
+                goal_id=sel.id if sel.kind == "goal" else None,
+                activity_id=sel.id if sel.kind == "activity" else None,
+                body=v["body"],
+            )
+            return await api.add_comment(plan_id, body)
+
+        fields = [FormField("body", t("form.body"), "textarea", required=True)]
+        key = f"plan-{plan_id}-{sel.kind}-{sel.id}-comment-new"
+        if await self._form(t("form.comment", title=title), fields, submit, key):
+            self.reload(sel)
+
+    @work(group="goals-forms", exit_on_error=False)
+    async def _my_comments(self) -> None:
+        sel, api, plan_id = self.view.selected, self.sampro.api, self.plan_id
+        detail = self.detail
+        if sel is None or detail is None or detail.id != sel.id:
+            return
+        mine = [c for c in detail.comments if c.mine]
+        if not mine:
+            self.app.notify(t("goals.no_comments_mine"))
+            return
+        choices = [(f"{fmt_datetime(c.created_at)}  {c.body[:50]}", c) for c in mine]
+        chosen = await self.app.push_screen_wait(ChooseDialog(t("form.comments_title"), choices))
+        if chosen is None:
+            return
+        comment = cast(Comment, chosen)
+        what = await self.app.push_screen_wait(
+            ChooseDialog(
+                t("form.edit_comment"), [(t("key.edit"), "edit"), (t("key.delete"), "delete")]
+            )
+        )
+        if what == "delete":
+            if await self.app.push_screen_wait(ConfirmDialog(t("confirm.delete_comment"))):
+                await api.delete_comment(plan_id, comment.id)
+                self.app.notify(t("content.deleted"))
+                self.reload(sel)
+            return
+        if what != "edit":
+            return
+
+        async def submit(v: dict[str, Any]) -> Comment:
+            return await api.update_comment(
+                plan_id, comment.id, CommentUpdate(version=comment.version, body=v["body"])
+            )
+
+        fields = [FormField("body", t("form.body"), "textarea", required=True, value=comment.body)]
+        if await self._form(
+            t("form.edit_comment"), fields, submit, f"plan-{plan_id}-comment-{comment.id}"
+        ):
+            self.reload(sel)
+
+    # --- ordering, moving, history, deleting ---------------------------------------------
+
+    def _siblings(self, sel: Selected) -> list[int]:
+        tree = self.tree_data
+        if tree is None:
+            return []
+        if sel.kind == "goal":
+            return [g.id for g in tree.goals]
+        goal = self.view.goal(sel.goal_id)
+        return [a.id for a in goal.activities] if goal else []
+
+    @work(exclusive=True, group="goals-move", exit_on_error=False)
+    async def _move(self, delta: int) -> None:
+        sel = self.view.selected
+        if sel is None:
+            return
+        ids = self._siblings(sel)
+        index = ids.index(sel.id) + delta
+        if not 0 <= index < len(ids):
+            return
+        api = self.sampro.api
+        if sel.kind == "goal":
+            tree = await api.move_goal(self.plan_id, sel.id, index)
+        else:
+            tree = await api.move_activity(self.plan_id, sel.id, index)
+        self.show_tree(tree, sel)
+
+    def action_move_up(self) -> None:
+        self._move(-1)
+
+    def action_move_down(self) -> None:
+        self._move(1)
+
+    @work(group="goals-forms", exit_on_error=False)
+    async def _move_to_goal(self) -> None:
+        sel, tree = self.view.selected, self.tree_data
+        if sel is None or sel.kind != "activity" or tree is None:
+            return
+        act = self.view.activity(sel.id)
+        choices = [(g.title, g.id) for g in tree.goals if g.id != sel.goal_id]
+        if not choices or act is None:
+            return
+        target = await self.app.push_screen_wait(
+            ChooseDialog(t("form.move_title", title=act.title), choices)
+        )
+        if target is None:
+            return
+        goal = self.view.goal(int(target))
+        position = len(goal.activities) if goal else 0
+        new_tree = await self.sampro.api.move_activity(self.plan_id, sel.id, position, int(target))
+        self.show_tree(new_tree, Selected("activity", sel.id, int(target)))
+
+    @work(group="goals-forms", exit_on_error=False)
+    async def _to_history(self) -> None:
+        sel = self.view.selected
+        goal = self.view.goal(sel.id) if sel and sel.kind == "goal" else None
+        if goal is None:
+            return
+        if await self.app.push_screen_wait(
+            ConfirmDialog(t("confirm.to_history", title=goal.title))
+        ):
+            await self.sampro.api.goal_to_history(self.plan_id, goal.id)
+            self.reload()
+
+    @work(group="goals-forms", exit_on_error=False)
+    async def _restore(self) -> None:
+        sel = self.view.selected
+        if sel is None or sel.kind != "goal":
+            return
+        await self.sampro.api.restore_goal(self.plan_id, sel.id)
+        self.reload()
+
+    @work(group="goals-forms", exit_on_error=False)
+    async def _delete(self) -> None:
+        sel = self.view.selected
+        if sel is None:
+            return
+        api = self.sampro.api
+        if sel.kind == "goal":
+            goal = self.view.goal(sel.id)
+            question = t("confirm.delete_goal", title=goal.title if goal else "")
+            if await self.app.push_screen_wait(ConfirmDialog(question)):
+                await api.delete_goal(self.plan_id, sel.id)
+                self.app.notify(t("content.deleted"))
+                self.reload()
+            return
+        act = self.view.activity(sel.id)
+        question = t("confirm.delete_activity", title=act.title if act else "")
+        if await self.app.push_screen_wait(ConfirmDialog(question)):
+            await api.delete_activity(self.plan_id, sel.id)
+            self.app.notify(t("content.deleted"))
+            self.reload(Selected("goal", sel.goal_id, sel.goal_id))
+
+    def action_toggle_history(self) -> None:
+        self.history = not self.history
+        self.detail = None
+        self.query_one("#goal-details", Static).update(t("goals.select"))
+        self.query_one("#goal-comments", Static).update("")
+        self.load()
+
+    @work(group="goals-forms", exit_on_error=False)
+    async def _save_picture(self) -> None:
+        sel = self.view.selected
+        if sel is None or sel.kind != "goal":
+            return
+        picture = await self.sampro.api.goal_picture(self.plan_id, sel.id)
+        import base64
+
+        ext = picture.content_type.removeprefix("image/").replace("jpeg", "jpg")
+        path = Path.cwd() / f"maal-{self.plan_id}-{sel.id}.{ext}"
+        path.write_bytes(base64.b64decode(picture.data_base64))
+        self.app.notify(t("goals.picture_saved", path=str(path)))
+
+    def action_new_goal(self) -> None:
+        self._new_goal()
+
+    def action_new_activity(self) -> None:
+        self._new_activity()
+
+    def action_edit(self) -> None:
+        self._edit()
+
+    def action_comment(self) -> None:
+        self._comment()
+
+    def action_my_comments(self) -> None:
+        self._my_comments()
+
+    def action_move_to_goal(self) -> None:
+        self._move_to_goal()
+
+    def action_to_history(self) -> None:
+        self._to_history()
+
+    def action_restore(self) -> None:
+        self._restore()
+
+    def action_delete(self) -> None:
+        self._delete()
+
+    def action_save_picture(self) -> None:
+        self._save_picture()
+
+    def action_upload_picture(self) -> None:
+        self._upload_picture()
+
+    @work(group="goals-forms", exit_on_error=False)
+    async def _upload_picture(self) -> None:
+        """Attach a JPEG, PNG or GIF from a file; the server checks its content and size."""
+        sel, api, plan_id = self.view.selected, self.sampro.api, self.plan_id
+        if sel is None or sel.kind != "goal":
+            return
+        goal = await api.goal(plan_id, sel.id)
+
+        async def submit(v: dict[str, Any]) -> GoalDetail:
+            path = Path(str(v["path"])).expanduser()
+            try:
+                data = await asyncio.to_thread(path.read_bytes)
+            except OSError as exc:
+                message = t("goals.picture_unreadable", reason=exc.strerror or str(exc))
+                raise ApiError(
+                    422, "validation_error", message, {"fields": {"path": message}}
+                ) from None
+            return await api.set_goal_picture(plan_id, sel.id, goal.version, data)
+
+        field = FormField("path", t("goals.picture_path"), required=True, max_length=1000)
+        form = ContentForm(t("goals.upload_title", title=goal.title), [field], submit)
+        if await self.app.push_screen_wait(form) is not None:
+            self.app.notify(t("goals.picture_uploaded"))
+            self.reload(sel)

@@ -1,0 +1,119 @@
+"""Kartlegging: the life areas the participant may see, each edited where allowed."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.widgets import Static
+from textual.worker import Worker, WorkerState
+
+import sampro_tui.content_texts  # noqa: F401 - registers the feature's texts
+from sampro_contract import LifeAreaEntry, LifeAreaUpdate, PlanHome
+from sampro_tui.api import ApiError
+from sampro_tui.base import translate_bindings
+from sampro_tui.i18n import t
+from widgets.content_form import ContentForm, FormField
+from widgets.life_areas import LifeAreasView
+
+if TYPE_CHECKING:
+    from sampro_tui.app import SamproApp
+
+
+class LifeAreasPane(Vertical):
+    DEFAULT_CSS = """
+    LifeAreasPane { height: 1fr; padding: 0 1; }
+    LifeAreasPane #life-note { height: auto; color: $text-muted; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("e,enter", "edit", "key.edit", id="life.edit"),
+    ]
+
+    def __init__(self, plan: PlanHome, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.plan = plan
+        translate_bindings(self)
+
+    @property
+    def sampro(self) -> SamproApp:
+        return cast("SamproApp", self.app)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # A pane is not a screen: its workers' failures are reported here.
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            self.sampro.report_error(event.worker.error)
+
+    def compose(self) -> ComposeResult:
+        yield Static(t("life.no_history"), id="life-note")
+        yield LifeAreasView(id="life-areas")
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(exclusive=True, group="life-load", exit_on_error=False)
+    async def load(self) -> None:
+        entries = await self.sampro.api.life_areas(self.plan.id)
+        self.query_one(LifeAreasView).show(entries)
+        self.screen.refresh_bindings()
+
+    def on_option_list_option_highlighted(self) -> None:
+        self.screen.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "edit":
+            entry = self.query_one(LifeAreasView).current
+            return entry is not None and entry.can_write and not self.plan.closed
+        return True
+
+    @work(group="life-forms", exit_on_error=False)
+    async def _edit(self) -> None:
+        entry = self.query_one(LifeAreasView).current
+        if entry is None or not entry.can_write:
+            return
+        api, plan_id = self.sampro.api, self.plan.id
+        key = f"plan-{plan_id}-life-{entry.area.value}"
+
+        async def submit(v: dict[str, Any]) -> LifeAreaEntry:
+            return await api.update_life_area(
+                plan_id,
+                entry.area,
+                LifeAreaUpdate(
+                    version=entry.version,
+                    description=v["description"],
+                    date=v["date"],
+                    status=v["status"],
+                ),
+            )
+
+        fields = [
+            FormField("date", t("life.date"), "date", required=True, value=entry.date),
+            FormField("status", t("life.status"), value=entry.status),
+            FormField("description", t("life.description"), "textarea", value=entry.description),
+        ]
+        draft = None
+        try:
+            found = [d for d in await api.drafts() if d.key == key]
+            draft = found[0].payload if found else None
+        except ApiError:
+            pass
+        form = ContentForm(
+            t("life.edit_title", area=t(f"life.{entry.area.value}")),
+            fields,
+            submit,
+            draft_key=key,
+            draft_kind="plan_content",
+            plan_id=plan_id,
+            draft=draft,
+        )
+        if await self.app.push_screen_wait(form) is not None:
+            self.app.notify(t("content.saved"))
+            with contextlib.suppress(ApiError):
+                await api.delete_draft(key)
+            self.load()
+
+    def action_edit(self) -> None:
+        self._edit()

@@ -1,0 +1,149 @@
+"""Login (pålogging): username and password, the first of the two steps."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.widgets import Button, Footer, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from sampro_tui.base import SamproScreen
+from sampro_tui.i18n import t
+
+
+def looks_like_caps_lock(password: str) -> bool:
+    """Letters typed, all of them capitals: the usual sign of Caps Lock."""
+    letters = [c for c in password if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+class LoginScreen(SamproScreen):
+    CSS_PATH = "login.tcss"
+    AUTO_FOCUS = "#username"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+g", "forgot", "key.forgot", id="login.forgot"),
+    ]
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(id="login")
+        self.message = message
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        app = self.sampro
+        with VerticalScroll(id="login-box"):
+            yield Static(f"SamPro · {t('login.title')}", classes="title", markup=False)
+            if self.message:
+                yield Static(self.message, id="notice", markup=False)
+            yield Static(t("login.intro"), classes="hint", markup=False)
+            yield Label(t("login.username"))
+            yield Input(
+                value=app.config.last_username, id="username", max_length=200, select_on_focus=False
+            )
+            yield Label(t("login.password"))
+            yield Input(password=True, id="password", max_length=1000)
+            yield Static(t("login.capslock"), classes="hint", id="capslock", markup=False)
+            yield Static("", id="capslock-warning", markup=False)
+            yield Static("", id="message", classes="error", markup=False)
+            # "Glemt passord" is the footer's Ctrl+G (clickable too): one widget fewer here.
+            yield Button(t("login.button"), variant="primary", id="submit")
+            yield Static(
+                t("login.lockout_rule") + "\n" + t("login.server", url=app.config.server_url),
+                classes="hint",
+                markup=False,  # a URL's "host:port" must not be read as markup or emoji
+            )
+            if app.demo is not None and app.demo.accounts:
+                yield Label(t("login.demo_title"))
+                yield OptionList(
+                    *[
+                        Option(f"{a.username:<16} {a.description or a.role}", id=a.username)
+                        for a in app.demo.accounts
+                    ],
+                    id="demo-accounts",
+                )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.sampro.config.last_username:
+            self.query_one("#password", Input).focus()
+
+    def show_message(self, text: str) -> None:
+        self.query_one("#message", Static).update(text)
+
+    @on(Input.Changed, "#password")
+    def _caps(self, event: Input.Changed) -> None:
+        warn = looks_like_caps_lock(event.value)
+        self.query_one("#capslock-warning", Static).update(t("login.capslock_on") if warn else "")
+
+    @on(Input.Submitted, "#username")
+    def _next(self) -> None:
+        self.query_one("#password", Input).focus()
+
+    @on(Input.Submitted, "#password")
+    @on(Button.Pressed, "#submit")
+    def _submit(self) -> None:
+        username = self.query_one("#username", Input).value.strip()
+        password = self.query_one("#password", Input).value
+        if not username or not password:
+            self.show_message(t("login.missing"))
+            return
+        if not self.busy:
+            self.login(username, password)
+
+    @on(OptionList.OptionSelected, "#demo-accounts")
+    def _demo_account(self, event: OptionList.OptionSelected) -> None:
+        demo = self.sampro.demo
+        account = (
+            next((a for a in demo.accounts if a.username == event.option.id), None)
+            if demo
+            else None
+        )
+        if account is not None:
+            self.query_one("#username", Input).value = account.username
+            self.query_one("#password", Input).value = account.password
+            self._submit()
+
+    @work(exclusive=True, group="login", exit_on_error=False)
+    async def login(self, username: str, password: str) -> None:
+        from sampro_tui.api import ApiError, ServerUnreachable
+        from sampro_tui.errors import describe
+
+        self.busy = True
+        self.show_message(t("login.working"))
+        started = datetime.now().astimezone()
+        try:
+            challenge = await self.sampro.api.login(username, password)
+        except (ApiError, ServerUnreachable) as error:
+            self.show_message(describe(error))
+            password_input = self.query_one("#password", Input)
+            password_input.value = ""
+            password_input.focus()
+            return
+        finally:
+            self.busy = False
+        self.show_message("")
+        self.query_one("#password", Input).value = ""
+        from sampro_tui.app import screen_class
+
+        await self.app.push_screen(
+            screen_class("code")(challenge=challenge, username=username, started=started)
+        )
+
+    def action_forgot(self) -> None:
+        username = self.query_one("#username", Input).value.strip()
+        if not username:
+            self.show_message(t("forgot.need_username"))
+            self.query_one("#username", Input).focus()
+            return
+        self.forgot(username)
+
+    @work(exclusive=True, group="login", exit_on_error=False)
+    async def forgot(self, username: str) -> None:
+        await self.sampro.api.forgot_password(username)
+        self.show_message("")
+        self.notify(t("forgot.sent"), timeout=10)

@@ -1,0 +1,1 @@
+"""The SamPro HTTP backend: accounts, two-step login, the access policy and plan content."""

@@ -1,0 +1,225 @@
+"""The access policy: for a user and a plan, what they may read and write.
+
+Every plan-scoped route gets its plan through `open_plan`, and every query of plan
+content through the returned `PlanScope`, so no route can forget a check and no id from
+another plan can be reached (404, never 403, for plans one is not part of).
+
+The order of the checks is the contract: not a participant -> 404 not_found; consent
+expired or withdrawn -> 403 consent_expired; missing right -> 403 forbidden; a write to
+a closed plan -> 409 plan_closed. Stale versions are checked by `check_version`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from sampro_contract import Access, LifeArea, PlanRole, Rights
+from server.errors import ApiError, forbidden, not_found, version_conflict
+from server.models import Participant, Plan, UserAccount
+
+
+class Area(StrEnum):
+    """The parts of a plan that access is decided for."""
+
+    HOME = "home"  # read: everyone; write: the edit-presentation right
+    PARTICIPANTS = "participants"  # read: everyone; write: the coordinator
+    CALENDAR = "calendar"  # everyone, both ways (not under rights management)
+    MESSAGES = "messages"  # everyone, both ways
+    GOALS = "goals"
+    ACTIVITIES = "activities"
+    DOCUMENTS = "documents"
+    PROFESSIONAL_PLANS = "professional_plans"
+    LOG = "log"  # read only, with the log right
+    PRINT = "print"  # the print right
+    ADMIN = "admin"  # close, archive: the coordinator
+    LIFE_WORK = "life_work"
+    LIFE_HOUSING = "life_housing"
+    LIFE_LEISURE = "life_leisure"
+    LIFE_HEALTH = "life_health"
+    LIFE_SOCIAL = "life_social"
+    LIFE_ECONOMY = "life_economy"
+
+
+def life_area(area: LifeArea) -> Area:
+    return Area(f"life_{area.value}")
+
+
+class Need(StrEnum):
+    READ = "read"
+    WRITE = "write"
+
+
+_GRADED = {
+    Area.GOALS,
+    Area.ACTIVITIES,
+    Area.DOCUMENTS,
+    Area.PROFESSIONAL_PLANS,
+    Area.LIFE_WORK,
+    Area.LIFE_HOUSING,
+    Area.LIFE_LEISURE,
+    Area.LIFE_HEALTH,
+    Area.LIFE_SOCIAL,
+    Area.LIFE_ECONOMY,
+}
+
+ALL_WRITE = Rights(
+    goals=Access.WRITE,
+    activities=Access.WRITE,
+    life_work=Access.WRITE,
+    life_housing=Access.WRITE,
+    life_leisure=Access.WRITE,
+    life_health=Access.WRITE,
+    life_social=Access.WRITE,
+    life_economy=Access.WRITE,
+    documents=Access.WRITE,
+    professional_plans=Access.WRITE,
+    log=True,
+    print=True,
+    edit_presentation=True,
+)
+
+
+def default_rights(role: PlanRole) -> Rights:
+    """What a new participant gets until the coordinator says otherwise."""
+    if role in (PlanRole.OWNER, PlanRole.COORDINATOR):
+        return ALL_WRITE.model_copy()
+    if role == PlanRole.RELATIVE:
+        return Rights(goals=Access.READ, activities=Access.READ, documents=Access.READ)
+    return Rights(goals=Access.READ, activities=Access.WRITE, documents=Access.READ)
+
+
+def rights_of(p: Participant) -> Rights:
+    if p.role == PlanRole.COORDINATOR:
+        return ALL_WRITE  # the coordinator administers the plan
+    return Rights.model_validate(p.rights or {})
+
+
+def consent_valid(p: Participant, today: date) -> bool:
+    return p.consent_expires is None or p.consent_expires >= today
+
+
+def allowed(p: Participant, area: Area, need: Need) -> bool:
+    """May this participant do `need` to `area`? (Consent and plan state apart.)"""
+    rights = rights_of(p)
+    coordinator = p.role == PlanRole.COORDINATOR
+    if area in (Area.CALENDAR, Area.MESSAGES):
+        return True
+    if area == Area.HOME:
+        return need == Need.READ or rights.edit_presentation
+    if area in (Area.PARTICIPANTS, Area.ADMIN):
+        return coordinator or (area == Area.PARTICIPANTS and need == Need.READ)
+    if area == Area.LOG:
+        return need == Need.READ and rights.log
+    if area == Area.PRINT:
+        return rights.print
+    level: Access = getattr(rights, area.value)
+    return level == Access.WRITE or (need == Need.READ and level == Access.READ)
+
+
+class HasPlanId(Protocol):
+    plan_id: Any
+
+
+M = TypeVar("M")
+
+
+@dataclass
+class PlanScope:
+    """A plan as one participant may see it. Queries of plan content go through here."""
+
+    db: Session
+    user: UserAccount
+    plan: Plan
+    participant: Participant
+    today: date
+
+    @property
+    def plan_id(self) -> int:
+        return self.plan.id
+
+    @property
+    def role(self) -> str:
+        return self.participant.role
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.participant.role == PlanRole.COORDINATOR
+
+    @property
+    def rights(self) -> Rights:
+        return rights_of(self.participant)
+
+    def can(self, area: Area, need: Need = Need.READ) -> bool:
+        return allowed(self.participant, area, need) and (
+            need == Need.READ or self.plan.closed_at is None
+        )
+
+    def require(self, area: Area, need: Need) -> None:
+        if not allowed(self.participant, area, need):
+            raise forbidden()
+        if need == Need.WRITE and self.plan.closed_at is not None:
+            raise ApiError(409, "plan_closed", "The plan is closed; it can only be read")
+
+    def select(self, model: type[M]) -> Select[M]:
+        """SELECT model WHERE model.plan_id = this plan."""
+        column: InstrumentedAttribute[int] = model.plan_id  # type: ignore[attr-defined]
+        return select(model).where(column == self.plan.id)
+
+    def get(self, model: type[M], object_id: int, what: str = "Not found") -> M:
+        """One row of this plan by id; another plan's id is simply not found."""
+        row = self.db.scalars(
+            self.select(model).where(model.id == object_id)  # type: ignore[attr-defined]
+        ).one_or_none()
+        if row is None:
+            raise not_found(what)
+        return row
+
+
+def my_participation(db: Session, user: UserAccount, plan_id: int) -> Participant | None:
+    return db.scalars(
+        select(Participant).where(
+            Participant.plan_id == plan_id,
+            Participant.person_id == user.person_id,
+            Participant.removed_at.is_(None),
+        )
+    ).first()
+
+
+def open_plan(
+    db: Session, user: UserAccount, plan_id: int, area: Area, need: Need, today: date
+) -> PlanScope:
+    """The one door into a plan's content."""
+    participant = my_participation(db, user, plan_id)
+    if participant is None:
+        raise not_found("No such plan")
+    if not consent_valid(participant, today):
+        raise ApiError(
+            403,
+            "consent_expired",
+            "Your consent for this plan has expired; ask the coordinator to renew it",
+        )
+    # A write locks the plan's row (PostgreSQL; SQLite's immediate transaction already
+    # holds the write lock), so that writes to one plan take turns: a version read and
+    # checked here cannot be overwritten by a concurrent writer that read the same one.
+    plan = db.get(
+        Plan,
+        plan_id,
+        with_for_update={"of": Plan} if need == Need.WRITE else None,
+        populate_existing=need == Need.WRITE,
+    )
+    if plan is None:
+        raise not_found("No such plan")
+    scope = PlanScope(db, user, plan, participant, today)
+    scope.require(area, need)
+    return scope
+
+
+def check_version(current: int, sent: int) -> None:
+    if current != sent:
+        raise version_conflict()

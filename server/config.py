@@ -1,0 +1,71 @@
+"""Server settings, read from SAMPRO_* environment variables (the fixed names in DESIGN.md)."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    return Path(user_data_dir("sampro", appauthor=False))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SAMPRO_", extra="ignore")
+
+    database_url: str = ""
+    session_idle_seconds: int = Field(default=3600, ge=1)
+    session_warning_seconds: int = Field(default=300, ge=0)
+    session_max_seconds: int = Field(default=43200, ge=1)
+    otp_ttl_seconds: int = Field(default=600, ge=1)
+    otp_max_attempts: int = Field(default=5, ge=1)
+    lockout_threshold: int = Field(default=3, ge=1)
+    lockout_seconds: int = Field(default=600, ge=1)
+    password_min_length: int = Field(default=8, ge=6)
+    sms: str = ""
+    email: str = ""
+    email_from: str = "SamPro <noreply@sampro.invalid>"
+    smtp_timeout_seconds: float = 10.0
+    sms_timeout_seconds: float = 10.0
+    # argon2id cost: production defaults are strong; tests set cheap ones here.
+    argon2_time_cost: int = Field(default=3, ge=1)
+    argon2_memory_kib: int = Field(default=65536, ge=8)
+    argon2_parallelism: int = Field(default=4, ge=1)
+    data_dir: Path = Field(default_factory=default_data_dir)
+    # Notifications (varslinger): how often the background worker looks (0: never; a
+    # test or another process runs it), how long a notification waits for more events to
+    # fold in, the least time between two to one person about one plan, retries.
+    notify_interval_seconds: float = Field(default=15.0, ge=0)
+    notify_fold_seconds: int = Field(default=60, ge=0)
+    notify_quiet_seconds: int = Field(default=900, ge=0)
+    notify_max_attempts: int = Field(default=8, ge=1)
+    # Demo mode: the client may read codes from the file sink; never set in production.
+    demo: bool = False
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{self.data_dir / 'sampro.db'}"
+
+    @cached_property
+    def sms_target(self) -> str:
+        return self.sms or f"file:{self.data_dir / 'sms.jsonl'}"
+
+    @cached_property
+    def email_target(self) -> str:
+        return self.email or f"file:{self.data_dir / 'email.jsonl'}"
+
+    @property
+    def activity_touch_seconds(self) -> float:
+        """How stale last-activity may get before a request writes it again.
+
+        Writing on every request would serialise all readers on SQLite's write lock; a
+        hundredth of the idle window (at most a minute) keeps the timeout honest.
+        """
+        return min(60.0, self.session_idle_seconds / 100)

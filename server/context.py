@@ -1,0 +1,28 @@
+"""What a running server holds: settings, database, clock, password hasher, outbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from server.clock import Clock
+from server.config import Settings
+from server.db import Database
+from server.delivery import Outbox
+from server.security import Passwords
+
+
+@dataclass
+class ServerContext:
+    settings: Settings
+    db: Database
+    clock: Clock = field(default_factory=Clock)
+    passwords: Passwords = field(init=False)
+    outbox: Outbox = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.passwords = Passwords(self.settings)
+        self.outbox = Outbox(self.settings)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, clock: Clock | None = None) -> ServerContext:
+        return cls(settings, Database(settings.resolved_database_url), clock or Clock())

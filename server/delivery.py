@@ -1,0 +1,124 @@
+"""Sending codes, temporary passwords and notifications: file sinks, SMTP, an HTTP SMS gateway."""
+
+from __future__ import annotations
+
+import json
+import smtplib
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import urlsplit
+
+import httpx
+
+from server.config import Settings
+
+
+class DeliveryError(Exception):
+    """The message could not be handed over to the channel."""
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    to: str
+    channel: str  # "sms" | "email"
+    subject: str
+    body: str
+
+
+class Sink(Protocol):
+    def send(self, msg: Outgoing, at: datetime) -> None: ...
+
+
+_file_lock = threading.Lock()
+
+
+class FileSink:
+    """One JSON object a line, for development, the demo and tests."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def send(self, msg: Outgoing, at: datetime) -> None:
+        line = json.dumps(
+            {
+                "to": msg.to,
+                "channel": msg.channel,
+                "subject": msg.subject,
+                "body": msg.body,
+                "sent_at": at.isoformat(),
+            },
+            ensure_ascii=False,
+        )
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with _file_lock, self.path.open("a", encoding="utf-8") as f:
+                f.write(line + "\n")
+        except OSError as exc:
+            raise DeliveryError(f"cannot write {self.path}: {exc}") from exc
+
+
+class SmtpSink:
+    """E-mail over plain SMTP (`smtp://host:port`), with the standard library."""
+
+    def __init__(self, host: str, port: int, sender: str, timeout: float) -> None:
+        self.host, self.port, self.sender, self.timeout = host, port, sender, timeout
+
+    def send(self, msg: Outgoing, at: datetime) -> None:
+        email = EmailMessage()
+        email["From"] = self.sender
+        email["To"] = msg.to
+        email["Subject"] = msg.subject
+        email.set_content(msg.body)
+        try:
+            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+                smtp.send_message(email)
+        except (OSError, smtplib.SMTPException) as exc:
+            raise DeliveryError(f"SMTP {self.host}:{self.port}: {exc}") from exc
+
+
+class SmsGateway:
+    """SMS through an HTTP gateway: POST {"to", "message"} as JSON."""
+
+    def __init__(self, url: str, timeout: float) -> None:
+        self.url, self.timeout = url, timeout
+
+    def send(self, msg: Outgoing, at: datetime) -> None:
+        try:
+            response = httpx.post(
+                self.url, json={"to": msg.to, "message": msg.body}, timeout=self.timeout
+            )
+        except httpx.HTTPError as exc:
+            raise DeliveryError(f"SMS gateway: {exc}") from exc
+        if response.status_code >= 300:
+            raise DeliveryError(f"SMS gateway answered {response.status_code}")
+
+
+def make_sink(target: str, settings: Settings) -> Sink:
+    if target.startswith("file:"):
+        return FileSink(Path(target.removeprefix("file:")))
+    parts = urlsplit(target)
+    if parts.scheme == "smtp":
+        return SmtpSink(
+            parts.hostname or "localhost",
+            parts.port or 25,
+            settings.email_from,
+            settings.smtp_timeout_seconds,
+        )
+    if parts.scheme in ("http", "https"):
+        return SmsGateway(target, settings.sms_timeout_seconds)
+    raise ValueError(f"unknown delivery target {target!r}: use file:, smtp:// or https://")
+
+
+class Outbox:
+    """The two channels, chosen by the settings."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.sms = make_sink(settings.sms_target, settings)
+        self.email = make_sink(settings.email_target, settings)
+
+    def send(self, msg: Outgoing, at: datetime) -> None:
+        (self.sms if msg.channel == "sms" else self.email).send(msg, at)

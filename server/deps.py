@@ -1,0 +1,126 @@
+"""FastAPI dependencies: the server context, database sessions, the authenticated user."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from server.audit import Actor
+from server.context import ServerContext
+from server.errors import ApiError
+from server.models import AuthSession, UserAccount
+from server.security import token_hash
+
+
+async def get_ctx(request: Request) -> ServerContext:
+    # Async on purpose: no I/O, so FastAPI calls it on the loop, not in a worker thread.
+    ctx: ServerContext = request.app.state.ctx
+    return ctx
+
+
+Ctx = Annotated[ServerContext, Depends(get_ctx)]
+
+
+def read_db(ctx: Ctx) -> Iterator[Session]:
+    with ctx.db.read_session() as session:
+        yield session
+
+
+def write_db(ctx: Ctx) -> Iterator[Session]:
+    """A write transaction (immediate on SQLite); the route commits what it wants kept."""
+    with ctx.db.write_session() as session:
+        yield session
+
+
+ReadDb = Annotated[Session, Depends(read_db)]
+WriteDb = Annotated[Session, Depends(write_db)]
+
+
+@dataclass
+class Authenticated:
+    user: UserAccount
+    session: AuthSession
+    now: datetime
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.user.id, self.user.username, self.user.system_role)
+
+
+def session_expiry(ctx: ServerContext, s: AuthSession) -> datetime:
+    idle_end = s.last_activity_at + timedelta(seconds=ctx.settings.session_idle_seconds)
+    return min(idle_end, s.absolute_expires_at)
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def authenticate(request: Request, ctx: ServerContext, *, activity: bool) -> Authenticated:
+    token = _bearer(request)
+    if token is None:
+        raise ApiError(401, "not_authenticated", "Log in first")
+    now = ctx.clock.now()
+    # Its own short transactions, apart from the route's: a read route stays read-only.
+    with ctx.db.read_session() as db:
+        row = db.execute(
+            select(AuthSession, UserAccount)
+            .join(UserAccount, UserAccount.id == AuthSession.user_id)
+            .where(AuthSession.token_hash == token_hash(token))
+        ).one_or_none()
+    if row is None:
+        raise ApiError(401, "not_authenticated", "Log in first")
+    session, user = row
+    if session.ended_at is not None or not user.active:
+        raise ApiError(401, "not_authenticated", "You have been logged out; log in again")
+    if now >= session_expiry(ctx, session):
+        raise ApiError(401, "session_expired", "Your session has expired; log in again")
+    if activity and (now - session.last_activity_at).total_seconds() >= (
+        ctx.settings.activity_touch_seconds
+    ):
+        with ctx.db.writing() as db:
+            db.execute(
+                update(AuthSession)
+                .where(AuthSession.id == session.id, AuthSession.last_activity_at < now)
+                .values(last_activity_at=now)
+            )
+        session.last_activity_at = now
+    return Authenticated(user, session, now)
+
+
+def _password_changed_first(auth: Authenticated) -> Authenticated:
+    if auth.user.must_change_password:
+        raise ApiError(
+            403, "password_change_required", "Change your temporary password before going on"
+        )
+    return auth
+
+
+def current_auth(request: Request, ctx: Ctx) -> Authenticated:
+    """Any authenticated call but the session, password and logout routes: counts as activity."""
+    return _password_changed_first(authenticate(request, ctx, activity=True))
+
+
+def current_auth_any(request: Request, ctx: Ctx) -> Authenticated:
+    """For the password and logout routes: allowed while a password change is pending."""
+    return authenticate(request, ctx, activity=True)
+
+
+def current_auth_passive(request: Request, ctx: Ctx) -> Authenticated:
+    """GET /auth/session: looks, does not count as activity."""
+    return authenticate(request, ctx, activity=False)
+
+
+Auth = Annotated[Authenticated, Depends(current_auth)]
+AuthAny = Annotated[Authenticated, Depends(current_auth_any)]
+AuthPassive = Annotated[Authenticated, Depends(current_auth_passive)]

@@ -1,0 +1,67 @@
+"""The plan's log (logg): for participants with the log right, within their other rights."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlalchemy import func, or_, select
+
+from sampro_contract import LogEntry, Page
+from server import audit
+from server.access import Area, Need, PlanScope, open_plan
+from server.deps import Auth, WriteDb
+from server.models import AuditLog
+
+router = APIRouter(prefix="/plans/{plan_id}", tags=["log"])
+
+# Which area a logged object belongs to; entries about an area one may not read are hidden.
+OBJECT_AREAS: dict[str, Area] = {
+    "goal": Area.GOALS,
+    "activity": Area.ACTIVITIES,
+    "goal_comment": Area.GOALS,  # comments count as what they are on
+    "activity_comment": Area.ACTIVITIES,
+    "completeness": Area.ADMIN,  # the coordinator's view of what the plan lacks
+    "document": Area.DOCUMENTS,
+    "professional_plan": Area.PROFESSIONAL_PLANS,
+    "life_work": Area.LIFE_WORK,
+    "life_housing": Area.LIFE_HOUSING,
+    "life_leisure": Area.LIFE_LEISURE,
+    "life_health": Area.LIFE_HEALTH,
+    "life_social": Area.LIFE_SOCIAL,
+    "life_economy": Area.LIFE_ECONOMY,
+}
+
+
+def hidden_object_types(scope: PlanScope) -> list[str]:
+    return [t for t, area in OBJECT_AREAS.items() if not scope.can(area, Need.READ)]
+
+
+@router.get("/log")
+def plan_log(
+    plan_id: int,
+    a: Auth,
+    db: WriteDb,
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> Page[LogEntry]:
+    """Who did what in the plan, newest first."""
+    scope = open_plan(db, a.user, plan_id, Area.LOG, Need.READ, a.now.date())
+    stmt = select(AuditLog).where(AuditLog.plan_id == plan_id)
+    hidden = hidden_object_types(scope)
+    if hidden:
+        stmt = stmt.where(or_(AuditLog.object_type.is_(None), AuditLog.object_type.not_in(hidden)))
+    total = db.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = db.scalars(
+        stmt.order_by(AuditLog.at.desc(), AuditLog.id.desc())
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    ).all()
+    audit.record_in_plan(scope, a, "read", "log")
+    db.commit()
+    return Page[LogEntry](
+        items=[LogEntry.model_validate(r) for r in rows],
+        total=total,
+        page=page,
+        page_size=page_size,
+    )

@@ -1,0 +1,90 @@
+"""The logged-in user: profile, authenticator enrolment, drafts."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response
+from sqlalchemy import select
+
+from sampro_contract import Draft as DraftOut
+from sampro_contract import DraftIn, TotpConfirm, TotpEnrolment, UserInfo
+from server import auth
+from server.deps import Auth, Ctx, ReadDb, WriteDb
+from server.errors import not_found
+from server.models import Draft
+from server.views import user_info
+
+router = APIRouter(prefix="/me", tags=["me"])
+
+DraftKey = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9:._-]+$")]
+
+
+@router.get("")
+def me(a: Auth, db: ReadDb) -> UserInfo:
+    return user_info(db, a.user)
+
+
+@router.post("/totp")
+def enrol_totp(ctx: Ctx, a: Auth) -> TotpEnrolment:
+    """Start enrolling an authenticator app: the secret and an otpauth:// URI."""
+    secret, uri = auth.enrol_totp(ctx, a.user.id)
+    return TotpEnrolment(secret=secret, otpauth_uri=uri)
+
+
+@router.post("/totp/confirm", status_code=204)
+def confirm_totp(body: TotpConfirm, ctx: Ctx, a: Auth) -> Response:
+    """Confirm with a first code; from then on codes come from the app."""
+    auth.confirm_totp(ctx, a.user.id, body.code)
+    return Response(status_code=204)
+
+
+@router.get("/drafts")
+def list_drafts(a: Auth, db: ReadDb) -> list[DraftOut]:
+    rows = db.scalars(
+        select(Draft).where(Draft.user_id == a.user.id).order_by(Draft.updated_at.desc())
+    ).all()
+    return [DraftOut.model_validate(r) for r in rows]
+
+
+@router.get("/drafts/{key}")
+def get_draft(a: Auth, db: ReadDb, key: DraftKey) -> DraftOut:
+    row = db.scalars(select(Draft).where(Draft.user_id == a.user.id, Draft.key == key)).first()
+    if row is None:
+        raise not_found("No such draft")
+    return DraftOut.model_validate(row)
+
+
+@router.put("/drafts/{key}")
+def save_draft(body: DraftIn, a: Auth, db: WriteDb, key: DraftKey) -> DraftOut:
+    """Keep an open form's unsent text (for example when the session is about to expire)."""
+    row = db.scalars(select(Draft).where(Draft.user_id == a.user.id, Draft.key == key)).first()
+    if row is None:
+        row = Draft(
+            user_id=a.user.id,
+            key=key,
+            kind=body.kind,
+            plan_id=body.plan_id,
+            payload=body.payload,
+            updated_at=a.now,
+        )
+        db.add(row)
+    else:
+        row.kind, row.plan_id, row.payload, row.updated_at = (
+            body.kind,
+            body.plan_id,
+            body.payload,
+            a.now,
+        )
+    db.commit()
+    return DraftOut.model_validate(row)
+
+
+@router.delete("/drafts/{key}", status_code=204)
+def delete_draft(a: Auth, db: WriteDb, key: DraftKey) -> Response:
+    row = db.scalars(select(Draft).where(Draft.user_id == a.user.id, Draft.key == key)).first()
+    if row is None:
+        raise not_found("No such draft")
+    db.delete(row)
+    db.commit()
+    return Response(status_code=204)

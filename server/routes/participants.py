@@ -1,0 +1,189 @@
+"""Participants (deltakere): list, add, change role/rights/consent, remove; person search."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+from sqlalchemy import or_, select
+
+from sampro_contract import Channel, ParticipantCreate, ParticipantUpdate, PlanRole
+from sampro_contract import Participant as ParticipantOut
+from sampro_contract import Person as PersonOut
+from server import audit
+from server.access import (
+    Area,
+    Need,
+    PlanScope,
+    check_version,
+    consent_valid,
+    default_rights,
+    open_plan,
+    rights_of,
+)
+from server.deps import Auth, Ctx, WriteDb
+from server.errors import ApiError, validation
+from server.events import EventKind, raise_event
+from server.models import Participant, Person
+from server.people import create_person, give_account
+
+router = APIRouter(prefix="/plans/{plan_id}", tags=["participants"])
+
+
+def participant_out(scope: PlanScope, p: Participant) -> ParticipantOut:
+    account = p.person.account
+    return ParticipantOut(
+        id=p.id,
+        person=PersonOut.model_validate(p.person),
+        role=PlanRole(p.role),
+        rights=rights_of(p),
+        consent_expires=p.consent_expires,
+        consent_valid=consent_valid(p, scope.today),
+        responsibility=p.responsibility,
+        has_account=account is not None,
+        channel=Channel(account.channel) if account else None,
+        version=p.version,
+    )
+
+
+def _live(scope: PlanScope) -> list[Participant]:
+    return list(
+        scope.db.scalars(
+            scope.select(Participant)
+            .where(Participant.removed_at.is_(None))
+            .order_by(Participant.role, Participant.id)
+        ).all()
+    )
+
+
+@router.get("/participants")
+def list_participants(plan_id: int, a: Auth, db: WriteDb) -> list[ParticipantOut]:
+    scope = open_plan(db, a.user, plan_id, Area.PARTICIPANTS, Need.READ, a.now.date())
+    audit.record_in_plan(scope, a, "read", "participants")
+    db.commit()
+    return [participant_out(scope, p) for p in _live(scope)]
+
+
+@router.get("/persons")
+def search_persons(
+    plan_id: int,
+    a: Auth,
+    db: WriteDb,
+    q: Annotated[str, Query(max_length=100)] = "",
+) -> list[PersonOut]:
+    """Persons of the plan's unit to add as participants (the coordinator)."""
+    scope = open_plan(db, a.user, plan_id, Area.PARTICIPANTS, Need.WRITE, a.now.date())
+    stmt = select(Person).where(Person.unit_id == scope.plan.unit_id)
+    for term in q.lower().split()[:4]:
+        stmt = stmt.where(
+            or_(Person.first_name_lc.startswith(term), Person.last_name_lc.startswith(term))
+        )
+    people = db.scalars(stmt.order_by(Person.last_name_lc, Person.first_name_lc).limit(50)).all()
+    return [PersonOut.model_validate(p) for p in people]
+
+
+@router.post("/participants", status_code=201)
+def add_participant(
+    plan_id: int, body: ParticipantCreate, ctx: Ctx, a: Auth, db: WriteDb
+) -> ParticipantOut:
+    """Add an existing person of the unit, or a new person (with an account if asked)."""
+    scope = open_plan(db, a.user, plan_id, Area.PARTICIPANTS, Need.WRITE, a.now.date())
+    if body.role == PlanRole.OWNER:
+        raise validation("role", "the plan already has its owner; choose relative or provider")
+    if body.person_id is not None:
+        person = db.get(Person, body.person_id)
+        if person is None or person.unit_id != scope.plan.unit_id:
+            raise validation("person_id", "no such person in the plan's unit")
+        already = db.scalars(
+            scope.select(Participant).where(
+                Participant.person_id == person.id, Participant.removed_at.is_(None)
+            )
+        ).first()
+        if already:
+            raise ApiError(409, "already_participant", "This person already takes part")
+    elif body.person is not None:
+        person = create_person(db, scope.plan.unit_id, body.person, a.now)
+    else:
+        raise validation("person", "give person_id or person")
+    sent: bool | None = None
+    if body.create_account and person.account is None:
+        _, sent = give_account(db, ctx, person, body.username, body.channel, a.now)
+        db.refresh(person)
+    rights = body.rights or default_rights(body.role)
+    p = Participant(
+        plan_id=plan_id,
+        person_id=person.id,
+        role=body.role.value,
+        consent_expires=body.consent_expires,
+        responsibility=body.responsibility,
+        rights=rights.model_dump(mode="json"),
+        created_at=a.now,
+    )
+    db.add(p)
+    scope.plan.content_changed_at = a.now
+    db.flush()
+    raise_event(
+        db, plan_id, EventKind.NEW_PARTICIPANT, "participant", p.id, scope.participant.id, a.now
+    )
+    audit.record_in_plan(
+        scope,
+        a,
+        "participant_added",
+        "participant",
+        p.id,
+        {"role": p.role, "rights": p.rights, "consent_expires": str(p.consent_expires)},
+    )
+    db.commit()
+    db.refresh(p)
+    return participant_out(scope, p).model_copy(update={"temporary_password_sent": sent})
+
+
+@router.patch("/participants/{participant_id}")
+def update_participant(
+    plan_id: int, participant_id: int, body: ParticipantUpdate, a: Auth, db: WriteDb
+) -> ParticipantOut:
+    """Change role, rights, consent expiry or responsibility (the coordinator)."""
+    scope = open_plan(db, a.user, plan_id, Area.PARTICIPANTS, Need.WRITE, a.now.date())
+    p = scope.get(Participant, participant_id, "No such participant")
+    if p.removed_at is not None:
+        raise ApiError(404, "not_found", "No such participant")
+    check_version(p.version, body.version)
+    if body.role is not None and body.role != PlanRole(p.role):
+        if PlanRole.OWNER in (body.role, PlanRole(p.role)):
+            raise validation("role", "the owner's role cannot be changed")
+        p.role = body.role.value
+    if body.rights is not None:
+        p.rights = body.rights.model_dump(mode="json")
+    if body.consent_expires is not None:
+        p.consent_expires = body.consent_expires
+    if body.responsibility is not None:
+        p.responsibility = body.responsibility
+    p.version += 1
+    audit.record_in_plan(
+        scope,
+        a,
+        "participant_changed",
+        "participant",
+        p.id,
+        body.model_dump(mode="json", exclude_none=True),
+    )
+    db.commit()
+    return participant_out(scope, p)
+
+
+@router.delete("/participants/{participant_id}", status_code=204)
+def remove_participant(plan_id: int, participant_id: int, a: Auth, db: WriteDb) -> Response:
+    """Remove from the plan group; the row stays (the log refers to it)."""
+    scope = open_plan(db, a.user, plan_id, Area.PARTICIPANTS, Need.WRITE, a.now.date())
+    p = scope.get(Participant, participant_id, "No such participant")
+    if p.removed_at is not None:
+        raise ApiError(404, "not_found", "No such participant")
+    if p.role == PlanRole.OWNER:
+        raise validation("participant_id", "the plan owner cannot be removed")
+    if p.id == scope.participant.id:
+        raise validation("participant_id", "a coordinator cannot remove themselves")
+    p.removed_at = a.now
+    p.version += 1
+    audit.record_in_plan(scope, a, "participant_removed", "participant", p.id)
+    db.commit()
+    return Response(status_code=204)

@@ -1,0 +1,512 @@
+"""Plans: the plan list (Liste planer), creating plans, the plan's home, archive, close, reopen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+from pydantic import TypeAdapter
+from sqlalchemy import Integer, Select, String, and_, bindparam, func, or_, select, true
+from sqlalchemy.orm import Session
+
+from sampro_contract import (
+    Created,
+    MyAccess,
+    Page,
+    PlanCreate,
+    PlanHome,
+    PlanListItem,
+    PlanRole,
+    PlanSort,
+    PlanType,
+    PlanUpdate,
+    SortOrder,
+    UnitRole,
+)
+from sampro_contract import Person as PersonOut
+from server import audit
+from server.access import Area, Need, PlanScope, check_version, default_rights, open_plan, rights_of
+from server.deps import Auth, Ctx, ReadDb, WriteDb
+from server.errors import ApiError, forbidden, not_found, validation
+from server.models import (
+    Message,
+    MessageRecipient,
+    Participant,
+    Person,
+    Plan,
+    PlanArchive,
+    UserAccount,
+)
+from server.people import create_person, give_account, unit_role
+
+router = APIRouter(prefix="/plans", tags=["plans"])
+
+MAX_PAGE_SIZE = 1000
+
+
+def _search_terms(q: str) -> list[str]:
+    return [t for t in q.lower().replace(",", " ").split() if t][:5]
+
+
+def _like_prefix(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+# The plan list runs on every visit to the start screen, so it is built from Core tables
+# (no ORM row loading) and its statements are made once per shape and cached; the
+# values (who, today, search words, paging) travel as bound parameters.
+_plans = Plan.__table__
+_me = Participant.__table__.alias("me")
+_owner_p = Participant.__table__.alias("owner_p")
+_owner = Person.__table__.alias("owner")
+_mr = MessageRecipient.__table__
+_msg = Message.__table__
+
+
+@dataclass(frozen=True)
+class PlanListShape:
+    """What decides the SQL of a plan-list request, apart from bound values."""
+
+    terms: int = 0
+    first_name: bool = False
+    last_name: bool = False
+    include_closed: bool = False
+    since_known: bool = True
+    sort: PlanSort = PlanSort.OWNER
+    desc: bool = False
+
+
+@dataclass(frozen=True)
+class PlanListStatements:
+    rows: Select[Any]  # one page with a `total` column (count over the whole list)
+    count: Select[Any]  # the total alone, for a page past the end
+
+
+@lru_cache(maxsize=512)
+def plan_list_statements(shape: PlanListShape) -> PlanListStatements:
+    """My plans with every column of the list, sorted and paged, for one request shape.
+
+    Parameters: person_id, today, since (when known), term0.., first_name, last_name,
+    limit, offset.
+    """
+    unread = (
+        select(func.count(_mr.c.id))
+        .select_from(_mr.join(_msg, _msg.c.id == _mr.c.message_id))
+        .where(
+            _mr.c.participant_id == _me.c.id,
+            _mr.c.read_at.is_(None),
+            _msg.c.sent_at.is_not(None),
+        )
+        .correlate(_me)
+        .scalar_subquery()
+        .label("new_messages")
+    )
+    changed = (
+        (_plans.c.content_changed_at > bindparam("since")).label("changed")
+        if shape.since_known
+        else true().label("changed")
+    )
+    closed = _plans.c.closed_at.is_not(None).label("closed")
+    base = (
+        select(_plans.c.id)
+        .join(
+            _me,
+            and_(_me.c.plan_id == _plans.c.id, _me.c.person_id == bindparam("person_id")),
+        )
+        .join(_owner, _owner.c.id == _plans.c.owner_person_id)
+        .outerjoin(
+            _owner_p,
+            and_(
+                _owner_p.c.plan_id == _plans.c.id,
+                _owner_p.c.role == PlanRole.OWNER.value,
+                _owner_p.c.removed_at.is_(None),
+            ),
+        )
+        .where(
+            _me.c.removed_at.is_(None),
+            or_(_me.c.consent_expires.is_(None), _me.c.consent_expires >= bindparam("today")),
+        )
+    )
+    if not shape.include_closed:
+        base = base.where(_plans.c.closed_at.is_(None))
+    for i in range(shape.terms):
+        term = bindparam(f"term{i}", type_=String)
+        base = base.where(
+            or_(
+                _owner.c.first_name_lc.like(term, escape="\\"),
+                _owner.c.last_name_lc.like(term, escape="\\"),
+            )
+        )
+    if shape.first_name:
+        base = base.where(_owner.c.first_name_lc.like(bindparam("first_name"), escape="\\"))
+    if shape.last_name:
+        base = base.where(_owner.c.last_name_lc.like(bindparam("last_name"), escape="\\"))
+    owner_keys = (_owner.c.last_name_lc, _owner.c.first_name_lc)
+    sort_keys: dict[PlanSort, tuple[Any, ...]] = {
+        PlanSort.OWNER: owner_keys,
+        PlanSort.SHORT_NAME: (func.lower(_plans.c.short_name),),
+        PlanSort.TYPE: (_plans.c.type,),
+        PlanSort.BIRTH_DATE: (_owner.c.birth_date,),
+        PlanSort.CHANGED: (changed,) if shape.since_known else (),
+        PlanSort.NEW_MESSAGES: (unread,),
+        PlanSort.CONSENT_DAYS: (_owner_p.c.consent_expires,),
+        PlanSort.START_DATE: (_plans.c.start_date,),
+        PlanSort.END_DATE: (_plans.c.end_date,),
+        PlanSort.LAST_ARCHIVED: (_plans.c.last_archived_at,),
+        PlanSort.CLOSED: (closed,),
+    }
+    ordering = [(k.desc() if shape.desc else k.asc()).nulls_last() for k in sort_keys[shape.sort]]
+    # Ties fall back to the owner's name, then the id, so pages never overlap.
+    if shape.sort != PlanSort.OWNER:
+        ordering += [k.asc() for k in owner_keys]
+    ordering.append(_plans.c.id.asc())
+    rows = (
+        base.with_only_columns(
+            _plans.c.id,
+            _owner.c.first_name,
+            _owner.c.last_name,
+            _plans.c.short_name,
+            _plans.c.type,
+            _owner.c.birth_date,
+            changed,
+            unread,
+            _owner_p.c.consent_expires,
+            _plans.c.start_date,
+            _plans.c.end_date,
+            _plans.c.last_archived_at,
+            closed,
+            _me.c.role,
+            func.count().over().label("total"),
+            maintain_column_froms=True,
+        )
+        .order_by(*ordering)
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
+    )
+    count = select(func.count()).select_from(base.subquery())
+    return PlanListStatements(rows, count)
+
+
+def plan_list_params(
+    user: UserAccount,
+    today: date,
+    *,
+    q: str = "",
+    first_name: str = "",
+    last_name: str = "",
+) -> dict[str, Any]:
+    """The bound values for `plan_list_statements` (paging added by the caller)."""
+    params: dict[str, Any] = {
+        "person_id": user.person_id,
+        "today": today,
+        "since": user.previous_login_at,
+    }
+    for i, term in enumerate(_search_terms(q)):
+        params[f"term{i}"] = _like_prefix(term)
+    if first_name.strip():
+        params["first_name"] = _like_prefix(first_name.strip().lower())
+    if last_name.strip():
+        params["last_name"] = _like_prefix(last_name.strip().lower())
+    return params
+
+
+_PLAN_PAGE = TypeAdapter(Page[PlanListItem])
+
+
+@router.get("", response_model=Page[PlanListItem])
+def list_plans(
+    ctx: Ctx,
+    a: Auth,
+    db: ReadDb,
+    q: Annotated[str, Query(max_length=200, description="Words matching first or last name")] = "",
+    first_name: Annotated[str, Query(max_length=100)] = "",
+    last_name: Annotated[str, Query(max_length=100)] = "",
+    include_closed: bool = False,
+    sort: PlanSort = PlanSort.OWNER,
+    order: SortOrder = SortOrder.ASC,
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 100,
+) -> Response:
+    """Only my plans; search by first and last name; sort by any column; paged."""
+    today = a.now.date()
+    since = a.user.previous_login_at
+    params = plan_list_params(a.user, today, q=q, first_name=first_name, last_name=last_name)
+    shape = PlanListShape(
+        terms=len(_search_terms(q)),
+        first_name="first_name" in params,
+        last_name="last_name" in params,
+        include_closed=include_closed,
+        since_known=since is not None,
+        sort=sort,
+        desc=order == SortOrder.DESC,
+    )
+    stmts = plan_list_statements(shape)
+    offset = (page - 1) * page_size
+    rows = db.execute(stmts.rows, {**params, "limit": page_size, "offset": offset}).all()
+    total = rows[0].total if rows else 0
+    if not rows and offset:  # a page past the end still tells the list's size
+        total = db.scalar(stmts.count, params) or 0
+    # Rows unpacked as tuples: attribute access on each Row costs more than the query.
+    items = [
+        {
+            "id": plan_id,
+            "owner_first_name": first,
+            "owner_last_name": last,
+            "short_name": short_name,
+            "type": plan_type,
+            "birth_date": birth_date,
+            "changed": bool(changed),
+            "new_messages": new_messages or 0,
+            "consent_days": None if consent is None else (consent - today).days,
+            "start_date": start,
+            "end_date": end,
+            "last_archived": archived,
+            "closed": bool(closed),
+            "my_role": role,
+        }
+        for (
+            plan_id,
+            first,
+            last,
+            short_name,
+            plan_type,
+            birth_date,
+            changed,
+            new_messages,
+            consent,
+            start,
+            end,
+            archived,
+            closed,
+            role,
+            _total,
+        ) in rows
+    ]
+    # One validation and one serialisation in pydantic's core for the whole page, rather
+    # than a model per row and FastAPI validating the page again: the same JSON, faster.
+    result = _PLAN_PAGE.validate_python(
+        {"items": items, "total": total, "page": page, "page_size": page_size}
+    )
+    return Response(_PLAN_PAGE.dump_json(result), media_type="application/json")
+
+
+def plan_home(scope: PlanScope) -> PlanHome:
+    plan, me = scope.plan, scope.participant
+    owner_p = scope.db.scalars(
+        scope.select(Participant).where(
+            Participant.role == PlanRole.OWNER.value, Participant.removed_at.is_(None)
+        )
+    ).first()
+    owner = plan.owner
+    return PlanHome(
+        id=plan.id,
+        unit_id=plan.unit_id,
+        type=PlanType(plan.type),
+        short_name=plan.short_name,
+        owner=PersonOut.model_validate(owner),
+        start_date=plan.start_date,
+        end_date=plan.end_date,
+        owner_consent_expires=owner_p.consent_expires if owner_p else None,
+        presentation=plan.presentation,
+        status_text=plan.status_text,
+        status_updated_at=plan.status_updated_at,
+        closed=plan.closed_at is not None,
+        closed_at=plan.closed_at,
+        last_archived=plan.last_archived_at,
+        version=plan.version,
+        me=MyAccess(
+            participant_id=me.id,
+            role=PlanRole(me.role),
+            rights=rights_of(me),
+            consent_expires=me.consent_expires,
+            is_coordinator=scope.is_coordinator,
+        ),
+    )
+
+
+def _creatable_in(db: Session, user: UserAccount, unit_id: int) -> str:
+    role = unit_role(db, user, unit_id)
+    if role not in (UnitRole.COORDINATOR, UnitRole.ADMIN):
+        raise forbidden("Only coordinators and local administrators of the unit create plans")
+    return role
+
+
+@router.post("", status_code=201)
+def create_plan(body: PlanCreate, ctx: Ctx, a: Auth, db: WriteDb) -> Created:
+    """A new plan with its owner (an existing or a new person) and coordinator."""
+    now = a.now
+    role = _creatable_in(db, a.user, body.unit_id)
+    if body.start_date and body.end_date and body.end_date < body.start_date:
+        raise validation("end_date", "must be on or after start_date")
+    coordinator = a.user
+    if body.coordinator_user_id is not None and body.coordinator_user_id != a.user.id:
+        if role != UnitRole.ADMIN:
+            raise forbidden("Only a local administrator names another coordinator")
+        other = db.get(UserAccount, body.coordinator_user_id)
+        if other is None or unit_role(db, other, body.unit_id) is None:
+            raise validation("coordinator_user_id", "not a user of this unit")
+        coordinator = other
+    if body.owner_person_id is not None:
+        owner = db.get(Person, body.owner_person_id)
+        if owner is None or owner.unit_id != body.unit_id:
+            raise validation("owner_person_id", "no such person in this unit")
+    elif body.owner is not None:
+        owner = create_person(db, body.unit_id, body.owner, now)
+    else:
+        raise validation("owner", "give owner_person_id or owner")
+    plan = Plan(
+        unit_id=body.unit_id,
+        owner_person_id=owner.id,
+        type=body.type.value,
+        short_name=body.short_name.strip(),
+        start_date=body.start_date,
+        end_date=body.end_date,
+        content_changed_at=now,
+        created_at=now,
+    )
+    db.add(plan)
+    db.flush()
+    db.add(
+        Participant(
+            plan_id=plan.id,
+            person_id=owner.id,
+            role=PlanRole.OWNER.value,
+            consent_expires=body.owner_consent_expires,
+            rights=default_rights(PlanRole.OWNER).model_dump(mode="json"),
+            created_at=now,
+        )
+    )
+    if coordinator.person_id != owner.id:
+        db.add(
+            Participant(
+                plan_id=plan.id,
+                person_id=coordinator.person_id,
+                role=PlanRole.COORDINATOR.value,
+                consent_expires=body.owner_consent_expires,
+                responsibility="Koordinator",
+                rights=default_rights(PlanRole.COORDINATOR).model_dump(mode="json"),
+                created_at=now,
+            )
+        )
+    audit.record(
+        db,
+        now,
+        a.actor,
+        "plan_created",
+        plan_id=plan.id,
+        object_type="plan",
+        object_id=plan.id,
+        detail={"type": plan.type},
+    )
+    db.flush()
+    if body.owner is not None and body.owner_channel is not None:
+        give_account(db, ctx, owner, None, body.owner_channel, now)  # delivery is logged
+    db.commit()
+    return Created(id=plan.id)
+
+
+@router.get("/{plan_id}")
+def get_plan(plan_id: int, a: Auth, db: WriteDb) -> PlanHome:
+    """The plan's home: the owner's presentation and status, and my access."""
+    scope = open_plan(db, a.user, plan_id, Area.HOME, Need.READ, a.now.date())
+    audit.record_in_plan(scope, a, "read", "home")
+    db.commit()
+    return plan_home(scope)
+
+
+@router.patch("/{plan_id}")
+def update_plan(plan_id: int, body: PlanUpdate, a: Auth, db: WriteDb) -> PlanHome:
+    """Edit the presentation (Om meg selv) and status: owner and coordinator."""
+    scope = open_plan(db, a.user, plan_id, Area.HOME, Need.WRITE, a.now.date())
+    plan = scope.plan
+    check_version(plan.version, body.version)
+    changed: list[str] = []
+    if body.presentation is not None and body.presentation != plan.presentation:
+        plan.presentation = body.presentation
+        changed.append("presentation")
+    if body.status_text is not None and body.status_text != plan.status_text:
+        plan.status_text = body.status_text
+        plan.status_updated_at = a.now
+        changed.append("status_text")
+    if changed:
+        plan.version += 1
+        plan.content_changed_at = a.now
+        audit.record_in_plan(scope, a, "update", "home", detail={"fields": changed})
+    db.commit()
+    return plan_home(scope)
+
+
+def _snapshot(scope: PlanScope) -> dict[str, Any]:
+    home = plan_home(scope).model_dump(mode="json")
+    home.pop("me", None)
+    participants = scope.db.scalars(
+        scope.select(Participant).where(Participant.removed_at.is_(None))
+    ).all()
+    return {
+        "home": home,
+        "participants": [
+            {
+                "name": f"{p.person.first_name} {p.person.last_name}",
+                "role": p.role,
+                "responsibility": p.responsibility,
+                "consent_expires": p.consent_expires.isoformat() if p.consent_expires else None,
+            }
+            for p in participants
+        ],
+    }
+
+
+@router.post("/{plan_id}/archive")
+def archive_plan(plan_id: int, a: Auth, db: WriteDb) -> PlanHome:
+    """Store a snapshot of the plan's whole content (arkivering): the coordinator."""
+    scope = open_plan(db, a.user, plan_id, Area.ADMIN, Need.WRITE, a.now.date())
+    archive = PlanArchive(
+        plan_id=plan_id, created_by_user_id=a.user.id, created_at=a.now, snapshot=_snapshot(scope)
+    )
+    db.add(archive)
+    scope.plan.last_archived_at = a.now
+    scope.plan.version += 1
+    db.flush()
+    audit.record_in_plan(scope, a, "archive", "archive", archive.id)
+    db.commit()
+    return plan_home(scope)
+
+
+@router.post("/{plan_id}/close")
+def close_plan(plan_id: int, a: Auth, db: WriteDb) -> PlanHome:
+    """Close (avslutte) the plan: the coordinator, after archiving it."""
+    scope = open_plan(db, a.user, plan_id, Area.ADMIN, Need.WRITE, a.now.date())
+    if scope.plan.last_archived_at is None:
+        raise ApiError(409, "not_archived", "Archive the plan before closing it")
+    scope.plan.closed_at = a.now
+    scope.plan.version += 1
+    scope.plan.content_changed_at = a.now
+    audit.record_in_plan(scope, a, "close", "plan", plan_id)
+    db.commit()
+    return plan_home(scope)
+
+
+@router.post("/{plan_id}/reopen", status_code=204)
+def reopen_plan(plan_id: int, a: Auth, db: WriteDb) -> None:
+    """Only a local administrator of the plan's unit reopens a closed plan."""
+    plan = db.get(Plan, plan_id)
+    if plan is None or unit_role(db, a.user, plan.unit_id) != UnitRole.ADMIN:
+        raise not_found("No such plan")
+    if plan.closed_at is None:
+        raise ApiError(409, "not_closed", "The plan is not closed")
+    plan.closed_at = None
+    plan.version += 1
+    audit.record(
+        db,
+        a.now,
+        a.actor,
+        "reopen",
+        plan_id=plan_id,
+        object_type="plan",
+        object_id=plan_id,
+        role="local_admin",
+    )
+    db.commit()

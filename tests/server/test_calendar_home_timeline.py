@@ -1,0 +1,156 @@
+"""The calendar, the home feed (next events, latest messages, visitors) and the timeline."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sampro_contract import Access, Rights
+from server.models import Participant
+from tests.server.collab_support import (
+    Group,
+    group_fixture,  # noqa: F401 - the `group` fixture
+    later,
+)
+from tests.server.support import error, login
+
+
+def day(g: Group, offset: int) -> str:
+    return (g.h.clock.today() + timedelta(days=offset)).isoformat()
+
+
+def add_event(g: Group, who: str, title: str, offset: int = 1, **kw: object) -> dict:  # type: ignore[type-arg]
+    body = {"title": title, "start_date": day(g, offset), **kw}
+    return g.ok(who, "POST", "/events", body)  # type: ignore[no-any-return]
+
+
+def test_everyone_sees_every_entry_and_anyone_adds(group: Group) -> None:
+    e = add_event(
+        group,
+        "relative",
+        "Ansvarsgruppemøte",
+        3,
+        start_time="09:00",
+        end_time="10:30",
+        place="Rådhuset",
+    )
+    assert (e["all_day"], e["start_time"], e["end_date"]) == (False, "09:00:00", day(group, 3))
+    assert e["created_by"]["name"] == "Mona Mor"
+    for who in ("coordinator", "owner", "provider"):
+        got = group.ok(who, "GET", "/events", from_date=day(group, 0), to_date=day(group, 30))
+        assert [x["title"] for x in got] == ["Ansvarsgruppemøte"], who
+    assert error(group.call("outsider", "GET", "/events")) == (404, "not_found")
+
+
+def test_only_the_author_and_the_coordinator_change_or_delete(group: Group) -> None:
+    e = add_event(group, "relative", "Fysioterapi")
+    assert e["can_edit"] is True
+    assert group.ok("provider", "GET", f"/events/{e['id']}")["can_edit"] is False
+    r = group.call("provider", "PATCH", f"/events/{e['id']}", {"version": 1, "title": "Kapret"})
+    assert error(r) == (403, "forbidden")
+    assert error(group.call("provider", "DELETE", f"/events/{e['id']}")) == (403, "forbidden")
+    changed = group.ok(
+        "coordinator", "PATCH", f"/events/{e['id']}", {"version": 1, "place": "Sykehuset"}
+    )
+    assert (changed["place"], changed["version"]) == ("Sykehuset", 2)
+    stale = group.call("relative", "PATCH", f"/events/{e['id']}", {"version": 1, "title": "Gammel"})
+    assert error(stale) == (409, "version_conflict")
+    assert group.call("relative", "DELETE", f"/events/{e['id']}").status_code == 204
+    assert error(group.call("relative", "GET", f"/events/{e['id']}")) == (404, "not_found")
+
+
+def test_ranges_multi_day_entries_and_bad_spans(group: Group) -> None:
+    add_event(group, "owner", "Leir", 10, end_date=day(group, 14))
+    add_event(group, "owner", "Tannlege", 20, start_time="08:15")
+    got = group.ok("owner", "GET", "/events", from_date=day(group, 12), to_date=day(group, 12))
+    assert [x["title"] for x in got] == ["Leir"]
+    got = group.ok("owner", "GET", "/events", from_date=day(group, 0), to_date=day(group, 30))
+    assert [x["title"] for x in got] == ["Leir", "Tannlege"]
+    r = group.call(
+        "owner",
+        "POST",
+        "/events",
+        {"title": "x", "start_date": day(group, 5), "end_date": day(group, 4)},
+    )
+    assert error(r) == (422, "validation_error")
+    r = group.call("owner", "POST", "/events", {"title": " ", "start_date": day(group, 5)})
+    assert error(r) == (422, "validation_error")
+
+
+def test_home_feed_has_next_events_latest_messages_and_visitors(group: Group) -> None:
+    add_event(group, "coordinator", "Gammelt møte", -3)
+    for i in range(7):
+        add_event(group, "coordinator", f"Møte {i}", i + 1)
+    for i in range(6):
+        group.send("provider", ["owner"], f"Hei {i}")
+        later(group.h, seconds=1)
+    feed = group.ok("owner", "GET", "/home-feed")
+    assert [e["title"] for e in feed["next_events"]] == [f"Møte {i}" for i in range(5)]
+    assert [m["subject"] for m in feed["latest_messages"]] == [f"Hei {i}" for i in (5, 4, 3, 2, 1)]
+    assert feed["unread_messages"] == 6
+
+
+def test_visitors_since_my_last_visit_come_from_the_log(group: Group) -> None:
+    h = group.h
+    group.ok("owner", "GET", "")  # the owner visits the plan's home
+    later(h, minutes=10)
+    group.ok("provider", "GET", "")  # then the provider
+    later(h, minutes=10)
+    group.ok("relative", "GET", "")
+    feed = group.ok("owner", "GET", "/home-feed")
+    # Within the same session "my last visit" is before it: nothing yet, so recent visitors.
+    assert feed["my_last_visit"] is None
+    later(h, minutes=10)
+    group.tokens["owner"] = login(h, "eier")  # a new session: the earlier visit counts
+    later(h, minutes=1)
+    group.ok("coordinator", "GET", "")
+    feed = group.ok("owner", "GET", "/home-feed")
+    assert feed["my_last_visit"] is not None
+    assert [v["name"] for v in feed["visitors"]] == ["Kåre Koordinator", "Mona Mor", "Lise Lege"]
+
+
+def test_timeline_newest_first_future_on_top_only_what_i_may_see(group: Group) -> None:
+    h = group.h
+    add_event(group, "coordinator", "Fremtidig møte", 10)
+    add_event(group, "coordinator", "Nærmere møte", 2)
+    add_event(group, "coordinator", "Forbi", -2)
+    later(h, minutes=1)
+    group.send("coordinator", ["relative"], "Bare til mor")
+    later(h, minutes=1)
+    group.send("coordinator", ["provider"], "Til legen")
+    tl = group.ok("relative", "GET", "/timeline")
+    titles = [i["title"] for i in tl["items"]]
+    assert titles[:2] == ["Fremtidig møte", "Nærmere møte"]
+    assert all(i["future"] for i in tl["items"][:2])
+    assert "Bare til mor" in titles and "Til legen" not in titles
+    assert titles.index("Bare til mor") < titles.index("Forbi")
+    tl = group.ok("coordinator", "GET", "/timeline")
+    assert {"Bare til mor", "Til legen"} <= {i["title"] for i in tl["items"]}
+
+
+def test_timeline_hides_goal_events_from_those_without_the_right(group: Group) -> None:
+    from server.events import EventKind, raise_event
+
+    with group.h.ctx.db.writing() as db:
+        raise_event(
+            db, group.plan, EventKind.NEW_GOAL_OR_ACTIVITY, "goal", 4242, None, group.h.clock.now()
+        )
+        p = db.get_one(Participant, group.pids["relative"])
+        p.rights = Rights(goals=Access.NONE).model_dump(mode="json")
+    kinds = lambda who: [i["kind"] for i in group.ok(who, "GET", "/timeline")["items"]]  # noqa: E731
+    assert "goal" in kinds("provider")
+    assert "goal" not in kinds("relative")
+
+
+def test_timeline_marks_new_items_since_my_last_login(group: Group) -> None:
+    h = group.h
+    group.send("coordinator", ["relative"], "Før")
+    later(h, minutes=30)
+    login(h, "mor")  # previous login is now the one before
+    later(h, minutes=1)
+    group.send("coordinator", ["relative"], "Etter")
+    token = login(h, "mor")
+    group.tokens["relative"] = token
+    tl = group.ok("relative", "GET", "/timeline")
+    new = {i["title"]: i["new"] for i in tl["items"]}
+    assert new == {"Før": False, "Etter": True}
+    assert tl["last_login"] is not None

@@ -1,0 +1,1 @@
+"""Reusable widgets for SamPro's screens (the virtual table, the session bar...)."""
