@@ -168,7 +168,22 @@ class DemoServer:
         if seed.returncode != 0:
             raise DemoError(_tail(seed.stderr or seed.stdout))
         self.accounts = parse_accounts(seed.stdout)
-        self.port = self.port or free_port()
+        # A free port is only free until someone takes it: if the server dies at start
+        # (the port was taken in between), try again on another one.
+        chosen = self.port
+        for attempt in range(3):
+            self.port = chosen or free_port()
+            self._spawn(env)
+            try:
+                self._wait_healthy()
+                return
+            except DemoError:
+                if chosen or attempt == 2 or self.process is None:
+                    raise
+                if self.process.poll() is None:  # alive but silent: not a port clash
+                    raise
+
+    def _spawn(self, env: dict[str, str]) -> None:
         log = self.log_path.open("wb")
         self.process = subprocess.Popen(
             [self.python, "-m", "server", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
@@ -179,7 +194,6 @@ class DemoServer:
             preexec_fn=_die_with_parent if sys.platform == "linux" else None,
         )
         log.close()
-        self._wait_healthy()
 
     def _wait_healthy(self) -> None:
         import httpx
