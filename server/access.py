@@ -16,7 +16,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from sampro_contract import Access, LifeArea, PlanRole, Rights
@@ -102,6 +102,18 @@ def rights_of(p: Participant) -> Rights:
 
 def consent_valid(p: Participant, today: date) -> bool:
     return p.consent_expires is None or p.consent_expires >= today
+
+
+def grants_access(p: Any, today: Any) -> ColumnElement[bool]:
+    """In SQL: the participant row `p` (the table or an alias of it) opens its plan.
+
+    The same rule as `my_participation` and `consent_valid`, for queries over many plans
+    (the plan list) that cannot go through `open_plan` one plan at a time.
+    """
+    return and_(
+        p.c.removed_at.is_(None),
+        or_(p.c.consent_expires.is_(None), p.c.consent_expires >= today),
+    )
 
 
 def allowed(p: Participant, area: Area, need: Need) -> bool:

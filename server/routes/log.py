@@ -47,7 +47,7 @@ def plan_log(
 ) -> Page[LogEntry]:
     """Who did what in the plan, newest first."""
     scope = open_plan(db, a.user, plan_id, Area.LOG, Need.READ, a.now.date())
-    stmt = select(AuditLog).where(AuditLog.plan_id == plan_id)
+    stmt = scope.select(AuditLog)
     hidden = hidden_object_types(scope)
     if hidden:
         stmt = stmt.where(or_(AuditLog.object_type.is_(None), AuditLog.object_type.not_in(hidden)))

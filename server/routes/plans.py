@@ -28,7 +28,16 @@ from sampro_contract import (
 )
 from sampro_contract import Person as PersonOut
 from server import audit
-from server.access import Area, Need, PlanScope, check_version, default_rights, open_plan, rights_of
+from server.access import (
+    Area,
+    Need,
+    PlanScope,
+    check_version,
+    default_rights,
+    grants_access,
+    open_plan,
+    rights_of,
+)
 from server.deps import Auth, Ctx, ReadDb, WriteDb
 from server.errors import ApiError, forbidden, not_found, validation
 from server.models import (
@@ -125,10 +134,7 @@ def plan_list_statements(shape: PlanListShape) -> PlanListStatements:
                 _owner_p.c.removed_at.is_(None),
             ),
         )
-        .where(
-            _me.c.removed_at.is_(None),
-            or_(_me.c.consent_expires.is_(None), _me.c.consent_expires >= bindparam("today")),
-        )
+        .where(grants_access(_me, bindparam("today")))
     )
     if not shape.include_closed:
         base = base.where(_plans.c.closed_at.is_(None))
