@@ -304,6 +304,19 @@ def plan_completeness(plan_id: int, a: Auth, db: WriteDb) -> Completeness:
             fix_in="home",
         ),
         CompletenessItem(
+            # A plan past its end date is due for revision (§ 19 g): the date is only
+            # judged when there is one; a missing period is the item above.
+            key="revision",
+            covered=plan.end_date is None or plan.end_date >= today,
+            message=(
+                f"The plan period ended {plan.end_date.isoformat()}: revise the plan and set "
+                "a new end date (§ 19 g)"
+                if plan.end_date is not None
+                else "The plan period has not ended"
+            ),
+            fix_in="home",
+        ),
+        CompletenessItem(
             key="consent",
             covered=consent is not None and consent >= today + timedelta(days=CONSENT_WARNING_DAYS),
             message=(
