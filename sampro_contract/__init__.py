@@ -309,11 +309,14 @@ class PlanHome(Model):
 
 
 class PlanUpdate(Model):
-    """Edit the owner's presentation (Om meg selv) and status."""
+    """Edit the owner's presentation (Om meg selv) and status; the coordinator also the plan's
+    start and end (revision) dates. A field left out (or null) is not changed."""
 
     version: int
     presentation: str | None = Field(default=None, max_length=20000)
     status_text: str | None = Field(default=None, max_length=2000)
+    start_date: date | None = None
+    end_date: date | None = None
 
 
 class Participant(Model):
@@ -763,6 +766,7 @@ class MessageSort(StrEnum):
     DATE = "date"  # sent (inbox, sent) or last saved (drafts)
     SUBJECT = "subject"
     SENDER = "sender"
+    RECIPIENT = "recipient"  # by the first recipient's last and first name
     KIND = "kind"
     CATEGORY = "category"
     READ = "read"  # inbox: unread first/last; sent: by how many have read

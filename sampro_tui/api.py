@@ -40,6 +40,7 @@ from sampro_contract import (
     LifeArea,
     LifeAreaEntry,
     LifeAreaUpdate,
+    LogEntry,
     LoginChallenge,
     LoginRequest,
     Message,
@@ -51,8 +52,11 @@ from sampro_contract import (
     NotificationPrefs,
     Page,
     Participant,
+    ParticipantCreate,
+    ParticipantUpdate,
     PasswordChange,
     PasswordPolicy,
+    Person,
     Picture,
     PlanHome,
     PlanListItem,
@@ -421,6 +425,40 @@ class ApiClient:
         except ValidationError as exc:
             raise ProtocolError(response.status_code, "bad_response", str(exc)) from exc
 
+    # --- participants (deltakere) and the log ---------------------------------------
+
+    async def search_persons(self, plan_id: int, query: str = "") -> list[Person]:
+        """Persons of the plan's unit, to add as participants (the coordinator)."""
+        params = {"q": query.strip()} if query.strip() else None
+        response = await self._request("GET", f"/plans/{plan_id}/persons", params=params)
+        return _validate(_PERSONS, response)
+
+    async def add_participant(self, plan_id: int, body: ParticipantCreate) -> Participant:
+        path = f"/plans/{plan_id}/participants"
+        response = await self._request("POST", path, json_body=self._body(body))
+        return self._parse(Participant, response)
+
+    async def update_participant(
+        self, plan_id: int, participant_id: int, body: ParticipantUpdate
+    ) -> Participant:
+        path = f"/plans/{plan_id}/participants/{participant_id}"
+        response = await self._request("PATCH", path, json_body=self._body(body))
+        return self._parse(Participant, response)
+
+    async def remove_participant(self, plan_id: int, participant_id: int) -> None:
+        await self._request("DELETE", f"/plans/{plan_id}/participants/{participant_id}")
+
+    async def plan_log(
+        self, plan_id: int, page_size: int = 200, before_id: int | None = None
+    ) -> Page[LogEntry]:
+        """The plan's log (logg), newest first, for participants with the log right: the
+        newest page, or the page of entries older than `before_id`."""
+        params = {"page_size": page_size}
+        if before_id is not None:
+            params["before_id"] = before_id
+        response = await self._request("GET", f"/plans/{plan_id}/log", params=params)
+        return self._parse(Page[LogEntry], response)
+
     async def life_areas(self, plan_id: int) -> list[LifeAreaEntry]:
         response = await self._request("GET", f"/plans/{plan_id}/life-areas")
         try:
@@ -567,6 +605,7 @@ _DRAFTS: TypeAdapter[list[Draft]] = TypeAdapter(list[Draft])
 _PARTICIPANTS: TypeAdapter[list[Participant]] = TypeAdapter(list[Participant])
 _LIFE_AREAS: TypeAdapter[list[LifeAreaEntry]] = TypeAdapter(list[LifeAreaEntry])
 _RECIPIENTS: TypeAdapter[list[Recipient]] = TypeAdapter(list[Recipient])
+_PERSONS: TypeAdapter[list[Person]] = TypeAdapter(list[Person])
 _EVENTS: TypeAdapter[list[CalendarEvent]] = TypeAdapter(list[CalendarEvent])
 L = TypeVar("L")
 

@@ -11,6 +11,7 @@ import contextlib
 import gc
 import importlib
 from collections.abc import Callable, Coroutine
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -25,7 +26,7 @@ from sampro_tui import i18n
 from sampro_tui.base import SamproScreenMixin, translate_bindings
 from sampro_tui.config import Config, save_settings
 from sampro_tui.credentials import TokenStore
-from sampro_tui.drafts import SupportsDrafts
+from sampro_tui.drafts import SavesOwnDraft, SupportsDrafts
 from sampro_tui.formatting import fmt_countdown
 from sampro_tui.i18n import t
 from sampro_tui.session import SessionTimer
@@ -82,6 +83,7 @@ class SamproApp(App[None]):
     TITLE = "SamPro"
     CSS = """
     Screen { background: $background; }
+    ModalScreen { background: $background 60%; }  /* dialogs show the screen behind */
     .error { color: $error; text-style: bold; }
     .hint { color: $text-muted; }
     .title { text-style: bold; color: $accent; padding: 0 0 1 0; }
@@ -134,6 +136,7 @@ class SamproApp(App[None]):
         self._ending = False
         self._warn_check = False
         self.plan_index: list[tuple[int, str, str, str]] = []  # id, owner, short, type
+        self.code_lifetime: float | None = None  # seconds, as the last login showed it
         i18n.set_language(config.language)
         translate_bindings(self)
 
@@ -302,6 +305,19 @@ class SamproApp(App[None]):
                         drafts[key] = draft
         return drafts
 
+    async def save_own_drafts(self) -> int:
+        """Forms with drafts of their own (SavesOwnDraft) save them; what fails is still
+        unsaved, so `collect_drafts` picks it up for /me/drafts."""
+        from sampro_tui.api import ApiError, ServerUnreachable
+
+        saved = 0
+        for screen in self.screen_stack:
+            for node in [screen, *screen.query("*")]:
+                if isinstance(node, SavesOwnDraft):
+                    with contextlib.suppress(ApiError, ServerUnreachable):
+                        saved += await node.save_own_draft()
+        return saved
+
     async def save_drafts(self, drafts: dict[str, DraftIn]) -> bool:
         """PUT each draft; what fails stays pending for after the next login."""
         from sampro_tui.api import ApiError, ServerUnreachable
@@ -321,8 +337,23 @@ class SamproApp(App[None]):
     def account_key(self, username: str) -> str:
         return TokenStore.account(self.config.server_url, username)
 
+    def known_code_lifetime(self) -> float | None:
+        """How long a one-time code lives, from the code screen's challenge (None: unknown)."""
+        for screen in reversed(self.screen_stack):
+            expires = getattr(getattr(screen, "challenge", None), "expires_at", None)
+            started = getattr(screen, "started", None)
+            if isinstance(expires, datetime) and isinstance(started, datetime):
+                try:
+                    seconds = (expires - started).total_seconds()
+                except TypeError:  # one of them without a time zone
+                    continue
+                if 0 < seconds <= 86400:  # a skewed clock says nothing useful
+                    return seconds
+        return self.code_lifetime
+
     async def session_started(self, info: SessionInfo) -> None:
         """Called by the code screen after a successful verify."""
+        self.code_lifetime = self.known_code_lifetime()
         self.user = info.user
         self._ending = False
         self.timer.start(info)
@@ -411,10 +442,11 @@ class SamproApp(App[None]):
         if self._ending:
             return
         self._ending = True
+        own = await self.save_own_drafts()
         drafts = self.collect_drafts()
         saved = await self.save_drafts(drafts) if drafts else True
         await self.end_session("login.expired", call_logout=True)
-        if drafts:
+        if drafts or own:
             self.notify(t("session.drafts_saved" if saved else "session.drafts_kept"))
 
     async def session_lost(self, code: str) -> None:
@@ -452,7 +484,7 @@ class SamproApp(App[None]):
         if type(self.screen).__name__ == "HelpScreen":
             return
         bindings = [
-            (b.key_display or self.get_key_display(b), t(b.description))
+            (b.key_display or self.get_key_display(b), t(b.description), b.id or "")
             for _, b, enabled, _ in self.screen.active_bindings.values()
             if enabled and b.description and b.show
         ]
@@ -486,7 +518,15 @@ class SamproApp(App[None]):
         if self.timer.active:
             self.push_screen(screen_class("password")(forced=False))
 
+    def action_switch_language(self) -> None:
+        """The palette's language switch: in a worker, so a slow server never freezes keys."""
+        self.run_worker(
+            self.switch_language(), group="language", exclusive=True, exit_on_error=False
+        )
+
     async def switch_language(self) -> None:
+        from sampro_tui.api import ApiError, ServerUnreachable
+
         language = "en" if i18n.language() == "nb" else "nb"
         i18n.set_language(language)
         self.config.language = language
@@ -494,5 +534,9 @@ class SamproApp(App[None]):
         translate_bindings(self)
         for screen in list(self.screen_stack):
             if isinstance(screen, SamproScreenMixin):
-                await screen.retranslate()
+                # A screen that reloads from the server may fail; the others still switch.
+                try:
+                    await screen.retranslate()
+                except (ApiError, ServerUnreachable) as error:
+                    self.report_error(error)
         self._update_display()

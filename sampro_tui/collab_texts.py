@@ -27,6 +27,17 @@ NB: dict[str, str] = {
     "key.day": "Dag",
     "key.list": "Liste",
     "key.today": "I dag",
+    "key.day_back": "Dag tilbake",
+    "key.day_next": "Dag fram",
+    "key.week_back": "Uke tilbake",
+    "key.week_next": "Uke fram",
+    "key.month_back": "Måned tilbake",
+    "key.month_next": "Måned fram",
+    "key.by_day": "dag",
+    "key.by_week": "uke",
+    "key.by_month": "måned",
+    "key.scroll_up": "Rull opp",
+    "key.scroll_down": "Rull ned",
     "key.delete": "Slett",
     # messages
     "msg.folder.inbox": "Mottatte",
@@ -107,7 +118,7 @@ NB: dict[str, str] = {
     "home.no_events": "Ingen kommende hendelser.",
     "home.no_messages": "Ingen meldinger.",
     "home.no_visitors": "Ingen andre har vært innom.",
-    "home.links": "Snarveier: Meldinger, Kalender og Tidslinje finnes i fanene over (Tab).",
+    "home.links": "Snarveier (Enter går dit)",
     # timeline
     "tl.today": "I dag",
     "tl.last_login": "Sist pålogget {when}",
@@ -121,6 +132,7 @@ NB: dict[str, str] = {
     "tl.new": "NY",
     "tl.by": "av {name}",
     "tl.empty": "Ingenting i tidslinjen ennå.",
+    "tl.not_found": "Fant ikke det kommentaren står på; det kan være slettet.",
 }
 
 EN: dict[str, str] = {
@@ -141,6 +153,17 @@ EN: dict[str, str] = {
     "key.day": "Day",
     "key.list": "List",
     "key.today": "Today",
+    "key.day_back": "Previous day",
+    "key.day_next": "Next day",
+    "key.week_back": "Previous week",
+    "key.week_next": "Next week",
+    "key.month_back": "Previous month",
+    "key.month_next": "Next month",
+    "key.by_day": "day",
+    "key.by_week": "week",
+    "key.by_month": "month",
+    "key.scroll_up": "Scroll up",
+    "key.scroll_down": "Scroll down",
     "key.delete": "Delete",
     "msg.folder.inbox": "Received",
     "msg.folder.sent": "Sent",
@@ -220,7 +243,7 @@ EN: dict[str, str] = {
     "home.no_events": "No coming events.",
     "home.no_messages": "No messages.",
     "home.no_visitors": "Nobody else has been here.",
-    "home.links": "Shortcuts: Messages, Calendar and Timeline are in the tabs above (Tab).",
+    "home.links": "Shortcuts (Enter goes there)",
     "tl.today": "Today",
     "tl.last_login": "Last login {when}",
     "tl.kind.goal": "Goal",
@@ -233,6 +256,7 @@ EN: dict[str, str] = {
     "tl.new": "NEW",
     "tl.by": "by {name}",
     "tl.empty": "Nothing in the timeline yet.",
+    "tl.not_found": "Could not find what the comment is on; it may have been deleted.",
 }
 
 CATALOGUES["nb"].update(NB)

@@ -1,4 +1,5 @@
-"""The command palette: jump to a plan by its owner's name, to each screen, and more."""
+"""The command palette: jump to a plan by its owner's name, to each screen (and each of an
+open plan's tabs), and more."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from functools import partial
 from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.css.query import NoMatches
+from textual.widgets import ContentSwitcher, TabbedContent, TabPane
 
 from sampro_tui.i18n import t
 
@@ -49,10 +52,44 @@ class SamproCommands(Provider):
         commands += [
             (t("cmd.help"), t("cmd.help_help"), app.action_help),
             (t("cmd.theme"), t("cmd.theme_help"), app.action_change_theme),
-            (t("cmd.language"), t("cmd.language_help"), app.switch_language),
+            (t("cmd.language"), t("cmd.language_help"), app.action_switch_language),
             (t("cmd.quit"), t("cmd.quit_help"), app.action_quit),
         ]
         return commands
+
+    def _tabs(self) -> list[tuple[str, str, Command]]:
+        """The tabs of the screen the palette was opened on (an open plan), by their titles."""
+        screen = self.screen
+        try:
+            tabs = screen.query_one("#tabs", TabbedContent)
+        except NoMatches:
+            return []
+        where = str(screen.title or "")
+        switcher = tabs.get_child_by_type(ContentSwitcher)
+        commands: list[tuple[str, str, Command]] = []
+        for pane in switcher.query_children(TabPane):
+            if not pane.id:
+                continue
+            try:
+                tab = tabs.get_tab(pane.id)
+            except NoMatches:
+                continue
+            if not tab.display or tab.disabled:
+                continue
+            title = tab.label_text
+            commands.append(
+                (
+                    t("cmd.tab", title=title),
+                    t("cmd.tab_help", name=where),
+                    partial(self._go_to_tab, tabs, pane.id),
+                )
+            )
+        return commands
+
+    @staticmethod
+    def _go_to_tab(tabs: TabbedContent, pane_id: str) -> None:
+        if tabs.is_attached and tabs.query(f"#{pane_id}"):
+            tabs.active = pane_id
 
     def _plans(self) -> list[tuple[str, str, Command]]:
         app = self.sampro
@@ -68,12 +105,12 @@ class SamproCommands(Provider):
         ]
 
     async def discover(self) -> Hits:
-        for name, help_text, command in self._commands():
+        for name, help_text, command in self._tabs() + self._commands():
             yield DiscoveryHit(name, command, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for name, help_text, command in self._commands() + self._plans():
+        for name, help_text, command in self._tabs() + self._commands() + self._plans():
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), command, text=name, help=help_text)

@@ -2,7 +2,8 @@
 
 Keys: `server_url`, `last_username`, `language` ("nb" or "en"), `theme`,
 `remember_session` (keep the session token in the system keyring), and a `[keymap]`
-table of binding id -> keys, e.g. `"plans.open" = "enter,o"`. The environment
+table of binding id -> keys, e.g. `"plans.search" = "ctrl+f,slash,s"` (the help screen
+shows each key's binding id). The environment
 (`SAMPRO_SERVER`, `SAMPRO_LANG`) and `--server` win over the file for the current run
 and are never written back.
 """

@@ -28,6 +28,8 @@ NB: dict[str, str] = {
     "goals.picture_path": "Filsti til bildet (JPEG, PNG eller GIF, høyst 2 MB)",
     "goals.upload_title": "Bilde til målet «{title}»",
     "goals.picture_unreadable": "Kan ikke lese filen: {reason}",
+    "goals.picture_too_big": "bildet er {size} MB; høyst {max} MB er tillatt",
+    "goals.picture_not_picture": "ikke et bilde: bare JPEG, PNG og GIF er tillatt",
     "goals.picture_uploaded": "Bildet er lagt til målet.",
     "key.my_comments": "Mine kommentarer",
     "goals.active": "Aktive mål",
@@ -123,7 +125,10 @@ NB: dict[str, str] = {
     "completeness.revision": "Planperioden er ute: planen skal revideres (ny sluttdato)",
     "completeness.consent": "Planeiers samtykke mangler eller går snart ut",
     "completeness.go": "Enter: gå dit det rettes",
-    "completeness.go_missing": "Det rettes under {where}.",
+    "completeness.tab_missing": (
+        "Fanen «{where}» finnes ikke her, så dette kan ikke rettes fra dette bildet. "
+        "Be en lokal administrator om å rette det, eller bruk en nyere SamPro."
+    ),
     "completeness.where.participants": "Deltakere",
     "completeness.where.home": "Hjem (planens datoer)",
     "completeness.where.goals": "Mål og aktiviteter",
@@ -150,6 +155,9 @@ EN: dict[str, str] = {
     "goals.picture_path": "Path of the picture file (JPEG, PNG or GIF, at most 2 MB)",
     "goals.upload_title": "Picture for the goal “{title}”",
     "goals.picture_unreadable": "Cannot read the file: {reason}",
+    # The server's own words (server/routes/goals.py), so client and server refuse alike.
+    "goals.picture_too_big": "the picture is {size} MB; at most {max} MB is allowed",
+    "goals.picture_not_picture": "not a picture: only JPEG, PNG and GIF are allowed",
     "goals.picture_uploaded": "The picture is attached to the goal.",
     "key.my_comments": "My comments",
     "goals.active": "Active goals",
@@ -244,7 +252,10 @@ EN: dict[str, str] = {
     "completeness.revision": "The plan period has ended: revise the plan (new end date)",
     "completeness.consent": "The owner's consent is missing or runs out soon",
     "completeness.go": "Enter: go to where it is fixed",
-    "completeness.go_missing": "It is fixed under {where}.",
+    "completeness.tab_missing": (
+        "There is no “{where}” tab here, so this cannot be fixed from this screen. "
+        "Ask a local administrator to fix it, or use a newer SamPro."
+    ),
     "completeness.where.participants": "Participants",
     "completeness.where.home": "Home (the plan's dates)",
     "completeness.where.goals": "Goals and activities",

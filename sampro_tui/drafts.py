@@ -21,3 +21,14 @@ class SupportsDrafts(Protocol):
 
     def current_draft(self) -> DraftIn | None:
         """The unsaved content, or None when there is nothing unsaved."""
+
+
+@runtime_checkable
+class SavesOwnDraft(Protocol):
+    """A form whose content has a draft of its own on the server (a message's draft,
+    "under arbeid"): at session expiry the app asks it to save there first. If that fails,
+    the form still reports the content through `SupportsDrafts` and it goes to /me/drafts.
+    """
+
+    async def save_own_draft(self) -> bool:
+        """Save the unsaved content as the form's own draft; True if something was saved."""

@@ -19,7 +19,17 @@ from sampro_contract import CalendarEvent, CalendarEventIn, CalendarEventUpdate,
 from sampro_tui.base import SamproModal, translate_bindings
 from sampro_tui.formatting import fmt_date
 from sampro_tui.i18n import t
-from widgets.month_grid import DayEntry, MonthGrid, add_months, grid_start, month_name
+from widgets.month_grid import (
+    DAY_KEYS,
+    MONTH_KEYS,
+    WEEK_KEYS,
+    DayEntry,
+    MonthGrid,
+    add_months,
+    grid_start,
+    month_name,
+    translate_groups,
+)
 
 VIEWS = ("month", "week", "day", "list")
 
@@ -46,6 +56,22 @@ def touches(e: CalendarEvent, day: date) -> bool:
     return e.start_date <= day <= e.end_date
 
 
+class OtherView(VerticalScroll, inherit_bindings=False):
+    """The week, day and list views. The arrows and PgUp/PgDn move the chosen day (the
+    pane's keys), as in the month grid; Ctrl+arrows (and the mouse wheel) scroll."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+up", "scroll_up", "key.scroll_up", show=False),
+        Binding("ctrl+down", "scroll_down", "key.scroll_down", show=False),
+        Binding("ctrl+home", "scroll_home", show=False),
+        Binding("ctrl+end", "scroll_end", show=False),
+    ]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        translate_bindings(self)
+
+
 class CalendarPane(Vertical):
     """The Kalender tab."""
 
@@ -63,23 +89,28 @@ class CalendarPane(Vertical):
     CalendarPane #cal-help { height: 1; color: $text-muted; padding: 0 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
+        # In the week, day and list views the grid is hidden; the keys still move the day
+        # as they do in the grid: left/right a day, up/down a week, PgUp/PgDn a month.
+        Binding("left", "grid('move', -1)", "key.day_back", group=DAY_KEYS),
+        Binding("right", "grid('move', 1)", "key.day_next", group=DAY_KEYS),
+        Binding("up", "grid('move', -7)", "key.week_back", group=WEEK_KEYS),
+        Binding("down", "grid('move', 7)", "key.week_next", group=WEEK_KEYS),
+        Binding("pageup", "grid('month', -1)", "key.month_back", group=MONTH_KEYS),
+        Binding("pagedown", "grid('month', 1)", "key.month_next", group=MONTH_KEYS),
+        Binding("home", "grid('today', 0)", "key.today"),
+        Binding("enter,n", "grid('add', 0)", "key.new_event"),
         Binding("m", "view('month')", "key.month", id="calendar.month"),
         Binding("w", "view('week')", "key.week", id="calendar.week"),
         Binding("d", "view('day')", "key.day", id="calendar.day"),
         Binding("l", "view('list')", "key.list", id="calendar.list"),
         Binding("e", "edit", "key.edit", id="calendar.edit"),
         Binding("delete", "delete", "key.delete", id="calendar.delete"),
-        # In the week, day and list views the grid is hidden; the keys still move the day.
-        Binding("left", "grid('move', -1)", show=False),
-        Binding("right", "grid('move', 1)", show=False),
-        Binding("pageup", "grid('month', -1)", show=False),
-        Binding("pagedown", "grid('month', 1)", show=False),
-        Binding("n", "grid('add', 0)", show=False),
     ]
 
     def __init__(self, plan: PlanHome, today: date | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         translate_bindings(self)
+        translate_groups(self)
         self.plan = plan
         self.today = today or date.today()
         self.view = "month"
@@ -96,7 +127,7 @@ class CalendarPane(Vertical):
             with Vertical(id="cal-side"):
                 yield Label("", id="cal-day-title")
                 yield OptionList(id="cal-day-events")
-        with VerticalScroll(id="cal-other"):
+        with OtherView(id="cal-other"):
             yield Static("", id="cal-other-text")
         yield Static(t("cal.help"), id="cal-help")
 
@@ -227,6 +258,8 @@ class CalendarPane(Vertical):
             self.grid.action_move(amount)
         elif action == "month":
             self.grid.action_month(amount)
+        elif action == "today":
+            self.grid.action_today()
         else:
             self.grid.action_add()
 

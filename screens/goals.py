@@ -22,6 +22,7 @@ from textual.worker import Worker, WorkerState
 
 import sampro_tui.content_texts  # noqa: F401 - registers the feature's texts
 from sampro_contract import (
+    MAX_PICTURE_BYTES,
     ActivityCreate,
     ActivityDetail,
     ActivityStatus,
@@ -39,7 +40,7 @@ from sampro_contract import (
 from sampro_tui.api import ApiError
 from sampro_tui.base import translate_bindings
 from sampro_tui.formatting import fmt_date, fmt_datetime
-from sampro_tui.i18n import t
+from sampro_tui.i18n import language, t
 from widgets.content_form import ChooseDialog, ConfirmDialog, ContentForm, FormField
 from widgets.goal_tree import GoalTreeView, Selected, progress_bar, status_label
 
@@ -60,6 +61,47 @@ WRITE_ACTIONS = {
     "delete",
     "upload_picture",
 }
+
+
+# The server decides a picture's type by its first bytes; the client checks the same way
+# before sending, so a wrong or too big file is refused at once, in the server's words.
+PICTURE_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")
+
+
+def picture_too_big(size: int) -> str | None:
+    if size <= MAX_PICTURE_BYTES:
+        return None
+    return t("goals.picture_too_big", size=fmt_megabytes(size), max=MAX_PICTURE_BYTES // 1048576)
+
+
+def picture_problem(data: bytes) -> str | None:
+    """Why the server would refuse these bytes as a goal's picture, or None."""
+    too_big = picture_too_big(len(data))
+    if too_big is not None:
+        return too_big
+    if not data.startswith(PICTURE_SIGNATURES):
+        return t("goals.picture_not_picture")
+    return None
+
+
+def fmt_megabytes(size: int) -> str:
+    """Megabytes with one decimal as the server writes them, with a decimal comma in bokmål."""
+    text = f"{size / 1048576:.1f}"
+    return text if language() == "en" else text.replace(".", ",")
+
+
+def read_picture(path: Path) -> bytes:
+    """The file's bytes, unless it is too big or not a picture (ValueError says why).
+
+    The size is checked before reading, so a wrong path to a huge file costs nothing.
+    """
+    problem = picture_too_big(path.stat().st_size)
+    if problem is None:
+        data = path.read_bytes()
+        problem = picture_problem(data)
+        if problem is None:
+            return data
+    raise ValueError(problem)
 
 
 def render_comments(comments: list[Comment]) -> Text:
@@ -210,7 +252,7 @@ class GoalsPane(Vertical):
         if action == "restore":
             return tree.can_order and self.history and sel.kind == "goal"
         if action == "delete":
-            return write
+            return write and active  # history is read-only (the server says in_history)
         if action == "save_picture":
             goal = self.view.goal(sel.id) if sel.kind == "goal" else None
             return goal is not None and goal.has_picture
@@ -708,11 +750,15 @@ class GoalsPane(Vertical):
         async def submit(v: dict[str, Any]) -> GoalDetail:
             path = Path(str(v["path"])).expanduser()
             try:
-                data = await asyncio.to_thread(path.read_bytes)
+                data = await asyncio.to_thread(read_picture, path)
             except OSError as exc:
                 message = t("goals.picture_unreadable", reason=exc.strerror or str(exc))
                 raise ApiError(
                     422, "validation_error", message, {"fields": {"path": message}}
+                ) from None
+            except ValueError as exc:  # too big, or not a picture: the server's refusal
+                raise ApiError(
+                    422, "validation_error", str(exc), {"fields": {"path": str(exc)}}
                 ) from None
             return await api.set_goal_picture(plan_id, sel.id, goal.version, data)
 

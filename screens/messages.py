@@ -58,7 +58,7 @@ COLUMNS: dict[MessageFolder, list[tuple[MessageSort, str, int]]] = {
         (MessageSort.DATE, "msg.col.date", 16),
     ],
     MessageFolder.SENT: [
-        (MessageSort.SENDER, "msg.col.to", 22),
+        (MessageSort.RECIPIENT, "msg.col.to", 22),
         (MessageSort.SUBJECT, "msg.col.subject", 38),
         (MessageSort.KIND, "msg.col.kind", 9),
         (MessageSort.CATEGORY, "msg.col.category", 14),
@@ -66,7 +66,7 @@ COLUMNS: dict[MessageFolder, list[tuple[MessageSort, str, int]]] = {
         (MessageSort.READ, "msg.col.read", 6),
     ],
     MessageFolder.DRAFTS: [
-        (MessageSort.SENDER, "msg.col.to", 22),
+        (MessageSort.RECIPIENT, "msg.col.to", 22),
         (MessageSort.SUBJECT, "msg.col.subject", 38),
         (MessageSort.KIND, "msg.col.kind", 9),
         (MessageSort.CATEGORY, "msg.col.category", 14),
@@ -283,6 +283,10 @@ class MessagesPane(Vertical):
 
     def set_folder(self, folder: MessageFolder) -> None:
         self.folder = folder
+        keys = [key for key, _, _ in COLUMNS[folder]]
+        if self.sort not in keys:  # e.g. "Fra" in the inbox becomes "Til" in the sent folder
+            other_party = (MessageSort.SENDER, MessageSort.RECIPIENT)
+            self.sort = keys[0] if self.sort in other_party else MessageSort.DATE
         self.query_one("#msg-folders", OptionList).highlighted = list(MessageFolder).index(folder)
         self.current = None
         self.query_one("#msg-body", Static).update(t("msg.pick"))
@@ -487,7 +491,8 @@ def notify_label(r: Recipient) -> str:
 
 
 class ComposeScreen(SamproModal):
-    """Write a message, note or minutes. Implements SupportsDrafts."""
+    """Write a message, note or minutes. Implements SavesOwnDraft (at session expiry the
+    form becomes the message's draft) and SupportsDrafts (the fallback when that fails)."""
 
     DEFAULT_CSS = """
     ComposeScreen { align: center middle; }
@@ -528,6 +533,27 @@ class ComposeScreen(SamproModal):
             return None
         payload = self._payload()
         return DraftIn(kind="message", plan_id=self.plan.id, payload=payload)
+
+    # --- SavesOwnDraft -------------------------------------------------------------------
+
+    async def save_own_draft(self) -> bool:
+        """At session expiry: save the form as the message's own draft, so that it is
+        under "under arbeid" at once (the generic /me/drafts copy is only the fallback)."""
+        if not self.is_mounted or self._empty() or self._state() == self.saved_state:
+            return False
+        for _ in range(20):  # an autosave in flight: let it finish (at most two seconds)
+            if not self.busy:
+                break
+            await asyncio.sleep(0.1)
+        if self.busy:
+            return False
+        self.busy = True
+        try:
+            await self._store(send=False)
+        finally:
+            self.busy = False
+        await self._forget_core_drafts()
+        return True
 
     # --- layout -----------------------------------------------------------------------
 
@@ -701,6 +727,9 @@ class ComposeScreen(SamproModal):
 
     @work(group="drafts", exit_on_error=False)
     async def _forget_core_draft(self) -> None:
+        await self._forget_core_drafts()
+
+    async def _forget_core_drafts(self) -> None:
         """The session-expiry copy of this form is no longer needed once saved."""
         from sampro_tui.api import ApiError
 

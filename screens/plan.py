@@ -6,25 +6,131 @@ placeholder tabs that do nothing).
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from datetime import date
 from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Footer, Input, Label, Static, TabbedContent, TabPane, TextArea
+from textual.widgets import (
+    Button,
+    ContentSwitcher,
+    Footer,
+    Input,
+    Label,
+    Static,
+    TabbedContent,
+    TabPane,
+    Tabs,
+    TextArea,
+)
 
 from sampro_contract import DraftIn, PlanHome, PlanUpdate
 from sampro_tui.base import SamproScreen
 from sampro_tui.formatting import fmt_date, fmt_datetime
 from sampro_tui.i18n import t
+from widgets.content_form import parse_date
 from widgets.session_bar import SessionBar
+
+# The plan's tabs in the order DESIGN gives them, with Fagplaner right after Kartlegging.
+# Each feature installs its tabs when it likes; PlanTabs puts every tab in its place.
+TAB_ORDER = (
+    "tab-home",
+    "tab-goals",  # Mål og aktiviteter
+    "tab-calendar",
+    "tab-messages",
+    "tab-life",  # Kartlegging
+    "tab-fag",  # Fagplaner
+    "tab-participants",  # Deltakere
+    "tab-documents",
+    "tab-log",
+    "tab-timeline",
+)
+
+
+def tab_before(present: Collection[str], tab_id: str) -> str | None:
+    """The present tab that `tab_id` goes in front of (None: at the end)."""
+    if tab_id not in TAB_ORDER:
+        return None
+    later = TAB_ORDER[TAB_ORDER.index(tab_id) + 1 :]
+    return next((other for other in later if other in present), None)
+
+
+class PlanTabs(TabbedContent):
+    """The plan's tabs: a pane added without `before`/`after` goes where TAB_ORDER says."""
+
+    def add_pane(
+        self,
+        pane: TabPane,
+        *,
+        before: TabPane | str | None = None,
+        after: TabPane | str | None = None,
+    ) -> AwaitComplete:
+        if before is not None or after is not None or pane.id is None:
+            return super().add_pane(pane, before=before, after=after)
+        switcher = self.get_child_by_type(ContentSwitcher)
+        place = tab_before({c.id for c in switcher.children if c.id}, pane.id)
+        added = super().add_pane(pane, before=place)
+        if place is None:
+            return added
+
+        async def panes_in_tab_order() -> None:
+            # The tab row takes `before`; the panes too, so Ctrl+arrows follow the tabs.
+            await added
+            switcher.move_child(pane, before=switcher.get_child_by_id(place))
+
+        return AwaitComplete(panes_in_tab_order())
+
+    def watch_active(self, active: str) -> None:
+        """Focus must not stay in a pane that has just been hidden.
+
+        Textual would move it to a visible sibling *in that hidden pane*, and the pane
+        taking focus brings its tab back: a switch made from a list on one tab (the
+        completeness list, the palette, a link) would undo itself. So the focus is parked
+        on the tab row at once, and then moved into the new pane's first focusable widget
+        unless something else took it meanwhile.
+        """
+        if not active or not self.is_mounted:
+            return
+        screen = self.screen
+        focused = screen.focused
+        switcher = self.get_child_by_type(ContentSwitcher)
+        if focused is None or switcher not in focused.ancestors:
+            return
+        pane = switcher.get_child_by_id(active)
+        if pane in focused.ancestors:
+            return
+        row = next((c for c in self.children if isinstance(c, Tabs)), None)
+        if row is None:
+            return
+        screen.set_focus(row, scroll_visible=False)
+
+        def focus_in(tries: int) -> None:
+            if self.active != active or screen.focused is not row:
+                return
+            target = next((w for w in pane.query("*") if w.focusable), None)
+            if target is not None:
+                screen.set_focus(target)
+            elif tries:  # not laid out yet: its widgets cannot take focus
+                self.call_after_refresh(focus_in, tries - 1)
+
+        self.call_after_refresh(focus_in, 5)
 
 
 class PlanScreen(SamproScreen):
     """Implements SupportsDrafts: an open editor is saved as a draft at session expiry."""
 
     CSS_PATH = "plan.tcss"
+    DEFAULT_CSS = """
+    PlanScreen #editor-dates, PlanScreen #editor-date-row { height: auto; }
+    PlanScreen #editor-date-row Input { width: 16; }
+    PlanScreen #editor-date-row .date-label { padding: 1 1 0 0; }
+    PlanScreen #edit-start { margin: 0 3 0 0; }
+    PlanScreen #edit-dates-error { height: auto; }
+    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "key.back", id="plan.back"),
         Binding("e", "edit", "key.edit", id="plan.edit"),
@@ -52,7 +158,14 @@ class PlanScreen(SamproScreen):
             return None
         presentation = self.query_one("#edit-presentation", TextArea).text
         status = self.query_one("#edit-status", Input).value
-        if presentation == self.plan.presentation and status == self.plan.status_text:
+        start = self.query_one("#edit-start", Input).value
+        end = self.query_one("#edit-end", Input).value
+        if (presentation, status, start, end) == (
+            self.plan.presentation,
+            self.plan.status_text,
+            fmt_date(self.plan.start_date),
+            fmt_date(self.plan.end_date),
+        ):
             return None
         return DraftIn(
             kind="plan_home",
@@ -60,6 +173,8 @@ class PlanScreen(SamproScreen):
             payload={
                 "presentation": presentation,
                 "status_text": status,
+                "start_date": start,
+                "end_date": end,
                 "version": self.plan.version,
             },
         )
@@ -73,7 +188,7 @@ class PlanScreen(SamproScreen):
             yield Static("", id="plan-facts", classes="hint")
             yield Static("", id="closed-note")
         with (
-            TabbedContent(id="tabs"),
+            PlanTabs(id="tabs"),
             TabPane(t("plan.tab.home"), id="tab-home"),
             VerticalScroll(id="home"),
         ):
@@ -87,6 +202,14 @@ class PlanScreen(SamproScreen):
                 yield TextArea(id="edit-presentation", soft_wrap=True, tab_behavior="focus")
                 yield Label(t("plan.status"))
                 yield Input(id="edit-status", max_length=2000)
+                with Vertical(id="editor-dates"):  # the coordinator's
+                    yield Label(t("plan.period"))
+                    with Horizontal(id="editor-date-row"):
+                        yield Label(t("plan.start_date"), classes="date-label")
+                        yield Input(id="edit-start", placeholder="dd.mm.åååå", max_length=10)
+                        yield Label(t("plan.end_date"), classes="date-label")
+                        yield Input(id="edit-end", placeholder="dd.mm.åååå", max_length=10)
+                    yield Static("", id="edit-dates-error", classes="error")
                 with Horizontal(id="editor-buttons"):
                     yield Button(t("key.save"), variant="primary", id="save")
                     yield Button(t("key.cancel"), id="cancel")
@@ -101,12 +224,19 @@ class PlanScreen(SamproScreen):
         await super().retranslate()
         if self.plan is not None:
             self.show_plan(self.plan)
+            from sampro_tui.api import ServerUnreachable
             from screens.plan_collab import install_collab
 
-            await install_collab(self, self.plan)
+            try:  # the tabs come back first; only the home feed's request may fail
+                await install_collab(self, self.plan)
+            except ServerUnreachable as error:
+                self.sampro.report_error(error)
             from screens.plan_content import install_content
 
             await install_content(self, self.plan)
+            from screens.participants import install_participants
+
+            await install_participants(self, self.plan)
 
     # --- showing ----------------------------------------------------------------------
 
@@ -116,11 +246,19 @@ class PlanScreen(SamproScreen):
         return plan is not None and not plan.closed and plan.me.rights.edit_presentation
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "edit":
-            return self.can_edit and not self.editing
+        if action == "edit":  # the home tab's editor: not offered from the other tabs
+            return self.can_edit and not self.editing and self._home_tab_active()
         if action == "save":
             return self.editing
         return True
+
+    def _home_tab_active(self) -> bool:
+        tabs = self.query("#tabs")
+        return not tabs or getattr(tabs.first(), "active", "") == "tab-home"
+
+    @on(TabbedContent.TabActivated, "#tabs")
+    def _tab_activated(self) -> None:
+        self.refresh_bindings()  # "e" edits the home tab only while it shows
 
     @work(exclusive=True, group="plan", exit_on_error=False)
     async def load(self) -> None:
@@ -129,6 +267,9 @@ class PlanScreen(SamproScreen):
         from screens.plan_content import install_content  # the content tabs, by rights
 
         await install_content(self, plan)
+        from screens.participants import install_participants  # Deltakere, Logg by right
+
+        await install_participants(self, plan)
         from screens.plan_collab import install_collab  # messages, calendar, timeline
 
         await install_collab(self, plan)
@@ -167,20 +308,85 @@ class PlanScreen(SamproScreen):
     def _set_editing(self, editing: bool) -> None:
         self.editing = editing
         self.set_class(editing, "-editing")
+        focused = self.focused
+        if not editing and focused is not None and self.query_one("#editor") in focused.ancestors:
+            self.set_focus(None)  # a hidden field would take the next key ("e") as text
         self.refresh_bindings()
 
-    def action_edit(self, presentation: str | None = None, status: str | None = None) -> None:
+    def action_edit(
+        self,
+        presentation: str | None = None,
+        status: str | None = None,
+        start: str | None = None,
+        end: str | None = None,
+    ) -> None:
         if not self.can_edit or self.plan is None:
             self.notify(t("plan.no_right"), severity="warning")
             return
+        plan = self.plan
         self.query_one("#edit-presentation", TextArea).load_text(
-            self.plan.presentation if presentation is None else presentation
+            plan.presentation if presentation is None else presentation
         )
-        self.query_one("#edit-status", Input).value = (
-            self.plan.status_text if status is None else status
+        self.query_one("#edit-status", Input).value = plan.status_text if status is None else status
+        # Only the coordinator changes the plan period (the server says so too).
+        self.query_one("#editor-dates").display = plan.me.is_coordinator
+        self.query_one("#edit-start", Input).value = (
+            fmt_date(plan.start_date) if start is None else start
         )
+        self.query_one("#edit-end", Input).value = fmt_date(plan.end_date) if end is None else end
+        self.query_one("#edit-dates-error", Static).update("")
         self._set_editing(True)
         self.query_one("#edit-presentation", TextArea).focus()
+
+    def action_edit_dates(self) -> None:
+        """Straight to the plan period (Enter on that item of the completeness list)."""
+        plan = self.plan
+        if plan is None or not plan.me.is_coordinator or not self.can_edit:
+            self.notify(t("plan.no_right"), severity="warning")
+            return
+        self.query_one("#tabs", TabbedContent).active = "tab-home"
+        if not self.editing:
+            self.action_edit()
+        start = self.query_one("#edit-start", Input)
+        start.focus()
+        self.query_one("#home", VerticalScroll).scroll_to_widget(start)
+
+    def _dates(self, plan: PlanHome) -> dict[str, date] | None:
+        """The period's changed dates for the update, or None after showing what is wrong."""
+        if not plan.me.is_coordinator:
+            return {}
+        error = self.query_one("#edit-dates-error", Static)
+        values: dict[str, date | None] = {}
+        fields = (
+            ("start_date", "#edit-start", "plan.start_date", plan.start_date),
+            ("end_date", "#edit-end", "plan.end_date", plan.end_date),
+        )
+        for name, selector, label, current in fields:
+            text = self.query_one(selector, Input).value.strip()
+            if not text:
+                if current is not None:
+                    error.update(t("plan.date_required", field=t(label)))
+                    self.query_one(selector, Input).focus()
+                    return None
+                values[name] = None
+                continue
+            parsed = parse_date(text)
+            if parsed is None:
+                error.update(t("plan.bad_date", field=t(label)))
+                self.query_one(selector, Input).focus()
+                return None
+            values[name] = parsed
+        start, end = values["start_date"], values["end_date"]
+        if start is not None and end is not None and end < start:
+            error.update(t("plan.end_before_start"))
+            self.query_one("#edit-end", Input).focus()
+            return None
+        error.update("")
+        return {
+            name: value
+            for name, value in values.items()
+            if value is not None and value != getattr(plan, name)
+        }
 
     async def restore_draft(self) -> None:
         """A draft saved at the last session's expiry comes back into the editor."""
@@ -189,12 +395,11 @@ class PlanScreen(SamproScreen):
         draft = next((d for d in drafts if d.key == key), None)
         if draft is None or self.editing:
             return
-        presentation = draft.payload.get("presentation")
-        status = draft.payload.get("status_text")
-        self.action_edit(
-            presentation if isinstance(presentation, str) else None,
-            status if isinstance(status, str) else None,
-        )
+        texts = [
+            value if isinstance(value := draft.payload.get(name), str) else None
+            for name in ("presentation", "status_text", "start_date", "end_date")
+        ]
+        self.action_edit(*texts)
         self.notify(t("plan.draft_found"), timeout=8)
 
     @on(Button.Pressed, "#cancel")
@@ -214,10 +419,14 @@ class PlanScreen(SamproScreen):
         plan = self.plan
         if plan is None:
             return
+        dates = self._dates(plan)
+        if dates is None:
+            return
         update = PlanUpdate(
             version=plan.version,
             presentation=self.query_one("#edit-presentation", TextArea).text,
             status_text=self.query_one("#edit-status", Input).value,
+            **dates,
         )
         self.busy = True
         try:
@@ -228,6 +437,11 @@ class PlanScreen(SamproScreen):
                 self.show_plan(await self.sampro.api.plan(self.plan_id))
                 self.notify(t("plan.conflict"), severity="warning", timeout=12)
                 return
+            fields = error.details.get("fields") if isinstance(error.details, dict) else None
+            if error.code == "validation_error" and isinstance(fields, dict):
+                problems = [f"{name}: {text}" for name, text in fields.items()]
+                self.query_one("#edit-dates-error", Static).update("; ".join(problems))
+                return
             raise
         finally:
             self.busy = False
@@ -235,6 +449,10 @@ class PlanScreen(SamproScreen):
         self.show_plan(saved)
         self.notify(t("plan.saved"))
         self.discard_draft()
+        if dates and saved.me.is_coordinator:  # the plan period item may be done now
+            from screens.plan_content import show_completeness
+
+            await show_completeness(self, saved)
 
     @work(group="drafts", exit_on_error=False)
     async def discard_draft(self) -> None:

@@ -10,7 +10,7 @@ from textual.widgets import Label, TabbedContent, TabPane
 
 import sampro_tui.content_texts  # noqa: F401 - registers the feature's texts
 from sampro_contract import Access, PlanHome
-from sampro_tui.api import ApiError
+from sampro_tui.api import ApiError, ServerUnreachable
 from sampro_tui.i18n import t
 from widgets.completeness import CompletenessList
 
@@ -71,5 +71,8 @@ async def show_completeness(screen: PlanScreen, plan: PlanHome) -> None:
     try:
         completeness = await screen.sampro.api.completeness(plan.id)
     except ApiError:
+        return
+    except ServerUnreachable as error:  # e.g. on a language switch: a message, not a crash
+        screen.sampro.report_error(error)
         return
     screen.query_one("#completeness", CompletenessList).show(completeness)

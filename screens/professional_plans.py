@@ -24,7 +24,13 @@ from sampro_contract import (
 from sampro_tui.base import translate_bindings
 from sampro_tui.formatting import fmt_date
 from sampro_tui.i18n import t
-from widgets.content_form import ConfirmDialog, ContentForm, FormField
+from widgets.content_form import (
+    ConfirmDialog,
+    ContentForm,
+    FormField,
+    find_draft,
+    forget_draft,
+)
 
 if TYPE_CHECKING:
     from sampro_tui.app import SamproApp
@@ -125,6 +131,24 @@ class ProfessionalPlansPane(Horizontal):
             ),
         ]
 
+    async def _form(self, title: str, fields: list[FormField], submit: Any, key: str) -> None:
+        """The form, with a draft saved at the last session's expiry offered back; the
+        draft is removed once the form is saved."""
+        api, plan_id = self.sampro.api, self.plan.id
+        form = ContentForm(
+            title,
+            fields,
+            submit,
+            draft_key=key,
+            draft_kind="plan_content",
+            plan_id=plan_id,
+            draft=await find_draft(api, key),
+        )
+        if await self.app.push_screen_wait(form) is not None:
+            await forget_draft(api, key)
+            self.app.notify(t("content.saved"))
+            self.load()
+
     @work(group="fag-forms", exit_on_error=False)
     async def _new(self) -> None:
         api, plan_id = self.sampro.api, self.plan.id
@@ -132,17 +156,7 @@ class ProfessionalPlansPane(Horizontal):
         async def submit(v: dict[str, Any]) -> ProfessionalPlan:
             return await api.create_professional_plan(plan_id, ProfessionalPlanCreate(**v))
 
-        form = ContentForm(
-            t("fag.new_title"),
-            self._fields(None),
-            submit,
-            draft_key=f"plan-{plan_id}-fag-new",
-            draft_kind="plan_content",
-            plan_id=plan_id,
-        )
-        if await self.app.push_screen_wait(form) is not None:
-            self.app.notify(t("content.saved"))
-            self.load()
+        await self._form(t("fag.new_title"), self._fields(None), submit, f"plan-{plan_id}-fag-new")
 
     @work(group="fag-forms", exit_on_error=False)
     async def _edit(self) -> None:
@@ -156,17 +170,8 @@ class ProfessionalPlansPane(Horizontal):
                 plan_id, current.id, ProfessionalPlanUpdate(version=current.version, **v)
             )
 
-        form = ContentForm(
-            t("fag.edit_title"),
-            self._fields(current),
-            submit,
-            draft_key=f"plan-{plan_id}-fag-{current.id}",
-            draft_kind="plan_content",
-            plan_id=plan_id,
-        )
-        if await self.app.push_screen_wait(form) is not None:
-            self.app.notify(t("content.saved"))
-            self.load()
+        key = f"plan-{plan_id}-fag-{current.id}"
+        await self._form(t("fag.edit_title"), self._fields(current), submit, key)
 
     @work(group="fag-forms", exit_on_error=False)
     async def _delete(self) -> None:

@@ -8,7 +8,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Static
+from textual.widgets import Button, Footer, Static
 
 from sampro_tui.base import SamproModal
 from sampro_tui.formatting import fmt_countdown
@@ -45,6 +45,7 @@ class SessionWarningScreen(SamproModal):
             with Horizontal(id="warning-buttons"):
                 yield Button(t("session.stay"), variant="warning", id="stay")
                 yield Button(t("session.logout"), id="logout")
+        yield Footer()
 
     def on_mount(self) -> None:
         self.watch(self.app, "seconds_left", self._countdown)

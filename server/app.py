@@ -46,7 +46,9 @@ def create_app(settings: Settings | None = None, ctx: ServerContext | None = Non
         title="SamPro API",
         version="1",
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        # The schema stays public (DESIGN: OpenAPI at /api/v1/openapi.json); the
+        # interactive pages only when a setting asks for them.
+        docs_url=f"{API_PREFIX}/docs" if ctx.settings.api_docs else None,
         redoc_url=None,
     )
     app.state.ctx = ctx

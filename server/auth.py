@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pyotp
-from sqlalchemy import case, select, update
+from sqlalchemy import and_, case, select, update
 from sqlalchemy.orm import Session
 
 from sampro_contract import Channel
@@ -69,16 +70,24 @@ def _lock_for_update(db: Session, ctx: ServerContext, user_id: int) -> UserAccou
 
 
 def count_failure(db: Session, ctx: ServerContext, user_id: int, now: datetime) -> datetime | None:
-    """One failed login, counted in a single atomic statement; returns the lock's end if any."""
+    """One failed login, counted in a single atomic statement; returns the lock's end if any.
+
+    The count stays as it was when the account locks, so support sees the failures behind
+    a lock. The first failure after a lock has run out starts a new count (the lock's time
+    is served): as before, it takes the threshold's number in a row to lock again. A
+    completed login and an unlock by support set the count to 0.
+    """
     threshold = ctx.settings.lockout_threshold
     lock_end = now + timedelta(seconds=ctx.settings.lockout_seconds)
-    reaches = UserAccount.failed_logins + 1 >= threshold
+    served = and_(UserAccount.locked_until.is_not(None), UserAccount.locked_until <= now)
+    counted = case((served, 0), else_=UserAccount.failed_logins) + 1
+    reaches = counted >= threshold
     row = db.execute(
         update(UserAccount)
         .where(UserAccount.id == user_id)
         .values(
-            failed_logins=case((reaches, 0), else_=UserAccount.failed_logins + 1),
-            locked_until=case((reaches, lock_end), else_=UserAccount.locked_until),
+            failed_logins=counted,
+            locked_until=case((reaches, lock_end), (served, None), else_=UserAccount.locked_until),
         )
         .returning(UserAccount.locked_until)
     ).one()
@@ -100,55 +109,41 @@ def destination_hint(user: UserAccount, channel: str) -> str:
     return mask_phone(to) if channel == "sms" else mask_email(to)
 
 
-def _send(
-    ctx: ServerContext, user: UserAccount, channel: str, subject: str, body: str, now: datetime
-) -> tuple[str, str | None]:
-    to = destination(user, channel)
-    if not to:
-        return "failed", f"no {channel} destination on the person's card"
-    try:
-        ctx.outbox.send(Outgoing(to, channel, subject, body), now)
-    except DeliveryError as exc:
-        return "failed", str(exc)[:500]
-    return "sent", None
+@dataclass(frozen=True)
+class PendingDelivery:
+    """A message decided inside a transaction and sent after its commit."""
 
+    user_id: int
+    channel: str
+    to: str
+    hint: str
+    purpose: str
+    subject: str
+    body: str
 
-def _record(
-    db: Session,
-    user: UserAccount,
-    channel: str,
-    purpose: str,
-    status: str,
-    error: str | None,
-    now: datetime,
-) -> None:
-    db.add(
-        Delivery(
-            user_id=user.id,
-            channel=channel,
-            purpose=purpose,
-            destination_masked=destination_hint(user, channel),
-            status=status,
-            error=error,
-            created_at=now,
-        )
-    )
-
-
-def deliver(
-    db: Session,
-    ctx: ServerContext,
-    user: UserAccount,
-    channel: str,
-    purpose: str,
-    subject: str,
-    body: str,
-    now: datetime,
-) -> bool:
-    """Send by SMS or e-mail within the caller's transaction and record the delivery."""
-    status, error = _send(ctx, user, channel, subject, body, now)
-    _record(db, user, channel, purpose, status, error, now)
-    return status == "sent"
+    def send(self, ctx: ServerContext, now: datetime) -> bool:
+        """Send with no transaction open, then record the delivery (as the login does)."""
+        status, error = "sent", None
+        if not self.to:
+            status, error = "failed", f"no {self.channel} destination on the person's card"
+        else:
+            try:
+                ctx.outbox.send(Outgoing(self.to, self.channel, self.subject, self.body), now)
+            except DeliveryError as exc:
+                status, error = "failed", str(exc)[:500]
+        with ctx.db.writing() as db:
+            db.add(
+                Delivery(
+                    user_id=self.user_id,
+                    channel=self.channel,
+                    purpose=self.purpose,
+                    destination_masked=self.hint,
+                    status=status,
+                    error=error,
+                    created_at=now,
+                )
+            )
+        return status == "sent"
 
 
 def deliver_outside_transaction(
@@ -162,10 +157,21 @@ def deliver_outside_transaction(
 ) -> bool:
     """Send with no transaction open (a slow mail server must not hold SQLite's write
     lock), then record the delivery in a short transaction of its own."""
-    status, error = _send(ctx, user, channel, subject, body, now)
-    with ctx.db.writing() as db:
-        _record(db, user, channel, purpose, status, error, now)
-    return status == "sent"
+    return pending_delivery(user, channel, purpose, subject, body).send(ctx, now)
+
+
+def pending_delivery(
+    user: UserAccount, channel: str, purpose: str, subject: str, body: str
+) -> PendingDelivery:
+    return PendingDelivery(
+        user_id=user.id,
+        channel=channel,
+        to=destination(user, channel),
+        hint=destination_hint(user, channel),
+        purpose=purpose,
+        subject=subject,
+        body=body,
+    )
 
 
 def _new_code(challenge: LoginChallenge) -> str | None:
@@ -452,27 +458,39 @@ def forgot(ctx: ServerContext, username: str) -> None:
     )
 
 
-def deliver_temporary_password(
-    db: Session, ctx: ServerContext, user: UserAccount, purpose: str, now: datetime
-) -> bool:
-    """Set a new temporary password (must be changed at login) and send it to the user."""
-    temp = temporary_password()
-    user.password_hash = ctx.passwords.hash(temp)
+@dataclass(frozen=True)
+class TemporaryPassword:
+    """A temporary password and its hash, made before the write transaction begins: the
+    hash (argon2id) is slow and must not hold SQLite's write lock."""
+
+    plain: str
+    hashed: str
+
+
+def new_temporary_password(ctx: ServerContext) -> TemporaryPassword:
+    """Call with no transaction open, before the route's first database use."""
+    plain = temporary_password()
+    return TemporaryPassword(plain, ctx.passwords.hash(plain))
+
+
+def set_temporary_password(
+    user: UserAccount, temp: TemporaryPassword, purpose: str
+) -> PendingDelivery:
+    """Give the user the temporary password (must be changed at login), in the caller's
+    transaction; the message carrying it is sent by the caller after the commit."""
+    user.password_hash = temp.hashed
     user.must_change_password = True
     user.reset_password_hash = None
     channel = "sms" if user.channel == "sms" and user.person.mobile else "email"
     if channel == "email" and not user.person.email:
         channel = "sms"
-    return deliver(
-        db,
-        ctx,
+    return pending_delivery(
         user,
         channel,
         purpose,
         "Midlertidig passord for SamPro",
-        f"Brukernavn: {user.username}. Midlertidig passord: {temp}. "
+        f"Brukernavn: {user.username}. Midlertidig passord: {temp.plain}. "
         "Du må bytte passordet første gang du logger på.",
-        now,
     )
 
 

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     notify_max_attempts: int = Field(default=8, ge=1)
     # Demo mode: the client may read codes from the file sink; never set in production.
     demo: bool = False
+    # The interactive API docs (Swagger UI at /api/v1/docs) answer without a token, so
+    # they are off unless a developer turns them on (SAMPRO_API_DOCS=1).
+    api_docs: bool = False
 
     @cached_property
     def resolved_database_url(self) -> str:

@@ -161,6 +161,11 @@ PRESENTATIONS = [
 ]
 
 
+# Open plans whose owner's consent runs out within 30 days (plan index: days left), so
+# the plan list shows several in red. None of these is closed (7, 19, 27 are).
+CONSENT_SOON = {1: 9, 4: 16, 10: 23, 16: 29}
+
+
 def _password(username: str) -> str:
     # Meets the rules (upper, lower, digit, length) and is not on the common list.
     return f"{username.capitalize()}-Demo{len(username) * 7 % 90 + 10}"
@@ -295,8 +300,11 @@ def _plans(
                 birth=birth,
             )
         start = today - timedelta(days=rng.randrange(30, 900))
-        # Consent: a few run out within 30 days, the rest later.
+        # Consent: a few run out within 30 days, the rest later. (The random draw is made
+        # as it always was, so the rest of the demo stays the same.)
         consent = today + timedelta(days=(5 + i * 4) if i % 6 == 1 else rng.randrange(60, 700))
+        if i in CONSENT_SOON:
+            consent = today + timedelta(days=CONSENT_SOON[i])
         closed = i in (7, 19, 27)
         plan = Plan(
             unit_id=units[1].id,

@@ -8,8 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sampro_contract import Channel, PersonCreate, UnitRole
-from server.auth import deliver_temporary_password
-from server.context import ServerContext
+from server.auth import PendingDelivery, TemporaryPassword, set_temporary_password
 from server.errors import ApiError, validation
 from server.models import Person, UnitMembership, UserAccount
 
@@ -56,15 +55,16 @@ def _username_for(db: Session, person: Person) -> str:
 
 def give_account(
     db: Session,
-    ctx: ServerContext,
+    temp: TemporaryPassword,
     person: Person,
     username: str | None,
     channel: Channel,
     now: datetime,
     *,
     system_role: str = "user",
-) -> tuple[UserAccount, bool]:
-    """An account with a temporary password, delivered to the person by SMS or e-mail."""
+) -> tuple[UserAccount, PendingDelivery]:
+    """An account with a temporary password (hashed before the transaction began); the
+    caller sends the returned message to the person by SMS or e-mail after the commit."""
     if person.account is not None:
         raise validation("person", "already has an account")
     if channel == Channel.SMS and not person.mobile:
@@ -93,6 +93,6 @@ def give_account(
     db.add(account)
     db.flush()
     db.refresh(account)
-    sent = deliver_temporary_password(db, ctx, account, "new_account", now)
+    pending = set_temporary_password(account, temp, "new_account")
     db.add(UnitMembership(user_id=account.id, unit_id=person.unit_id, role=UnitRole.MEMBER.value))
-    return account, sent
+    return account, pending

@@ -9,7 +9,7 @@ from textual.widgets import OptionList, TabbedContent
 from textual.widgets.option_list import Option
 
 import sampro_tui.content_texts  # noqa: F401 - registers the feature's texts
-from sampro_contract import Completeness
+from sampro_contract import Completeness, CompletenessItem
 from sampro_tui.i18n import t
 
 # Where each item is fixed: the tab's id in the plan shell.
@@ -19,6 +19,14 @@ TABS = {
     "participants": "tab-participants",
     "home": "tab-home",
 }
+
+
+def item_text(item: CompletenessItem) -> str:
+    """The client's own words for an item; the server's (English) for an item it has added
+    since this client was made."""
+    key = f"completeness.{item.key}"
+    text = t(key)
+    return item.message if text == key else text
 
 
 class CompletenessList(OptionList):
@@ -38,21 +46,25 @@ class CompletenessList(OptionList):
             self.add_option(Option(Text("✔ " + t("completeness.all_done"), style="green")))
             return
         self.add_options(
-            [
-                Option(Text("✘ ", style="bold red") + Text(t(f"completeness.{i.key}")))
-                for i in missing
-            ]
+            [Option(Text("✘ ", style="bold red") + Text(item_text(i))) for i in missing]
         )
 
     @on(OptionList.OptionSelected)
-    def _go(self, event: OptionList.OptionSelected) -> None:
+    async def _go(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         if not 0 <= event.option_index < len(self.targets):
             return
-        tab = TABS.get(self.targets[event.option_index], "")
+        fix_in = self.targets[event.option_index]
+        tab = TABS.get(fix_in, "")
         tabs = self.screen.query(TabbedContent)
         if tab and tabs and tabs.first().query(f"#{tab}"):
             tabs.first().active = tab
-        else:
-            where = t(f"completeness.where.{self.targets[event.option_index]}")
-            self.app.notify(t("completeness.go_missing", where=where))
+            if fix_in == "home":  # the plan's dates: into the home editor's date fields
+                await self.screen.run_action("edit_dates")
+            return
+        # The tab is not there (not in this client, or not for these rights): say so, and
+        # what to do instead, rather than doing nothing.
+        where = t(f"completeness.where.{fix_in}")
+        if where == f"completeness.where.{fix_in}":
+            where = fix_in
+        self.app.notify(t("completeness.tab_missing", where=where), severity="warning", timeout=10)

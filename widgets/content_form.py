@@ -8,11 +8,12 @@ dialog and a chooser (one of a list) complete the set.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -28,6 +29,9 @@ from sampro_tui.base import SamproModal
 from sampro_tui.errors import describe
 from sampro_tui.formatting import fmt_date
 from sampro_tui.i18n import t
+
+if TYPE_CHECKING:
+    from sampro_tui.api import ApiClient
 
 FieldKind = Literal["text", "textarea", "date", "percent", "select"]
 
@@ -45,6 +49,22 @@ def parse_date(text: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         return None
+
+
+async def find_draft(api: ApiClient, key: str) -> dict[str, object] | None:
+    """The payload of the draft saved under `key` (at a session's expiry), if any."""
+    try:
+        drafts = await api.drafts()
+    except ApiError:
+        return None
+    found = next((d for d in drafts if d.key == key), None)
+    return found.payload if found else None
+
+
+async def forget_draft(api: ApiClient, key: str) -> None:
+    """Remove the draft under `key` once what it held is saved (gone already is fine)."""
+    with contextlib.suppress(ApiError):
+        await api.delete_draft(key)
 
 
 @dataclass

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from calendar import monthrange
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, time, timedelta
 from typing import ClassVar
 
@@ -17,6 +17,7 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
 from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
@@ -52,6 +53,24 @@ def month_name(day: date) -> str:
     return f"{t('cal.months').split()[day.month - 1]} {day.year}"
 
 
+# The moving keys are shown in the footer as three groups: "←→ dag ↑↓ uke PgUp PgDn måned".
+DAY_KEYS = Binding.Group("key.by_day", compact=True)
+WEEK_KEYS = Binding.Group("key.by_week", compact=True)
+MONTH_KEYS = Binding.Group("key.by_month")
+
+
+def translate_groups(node: DOMNode) -> None:
+    """After `translate_bindings`: the footer groups' descriptions in the current language
+    (`translate_bindings` translates each binding's own description only)."""
+    for key, bindings in node._bindings.key_to_bindings.items():
+        node._bindings.key_to_bindings[key] = [
+            replace(b, group=Binding.Group(t(b.group.description), b.group.compact))
+            if b.group is not None
+            else b
+            for b in bindings
+        ]
+
+
 class MonthGrid(Widget, can_focus=True):
     DEFAULT_CSS = """
     MonthGrid { height: 1fr; min-height: 14; }
@@ -80,12 +99,12 @@ class MonthGrid(Widget, can_focus=True):
         "month-grid--rule",
     }
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left", "move(-1)", show=False),
-        Binding("right", "move(1)", show=False),
-        Binding("up", "move(-7)", show=False),
-        Binding("down", "move(7)", show=False),
-        Binding("pageup", "month(-1)", "key.month_back", show=False, id="grid.month_back"),
-        Binding("pagedown", "month(1)", "key.month_next", show=False, id="grid.month_next"),
+        Binding("left", "move(-1)", "key.day_back", group=DAY_KEYS, id="grid.day_back"),
+        Binding("right", "move(1)", "key.day_next", group=DAY_KEYS, id="grid.day_next"),
+        Binding("up", "move(-7)", "key.week_back", group=WEEK_KEYS, id="grid.week_back"),
+        Binding("down", "move(7)", "key.week_next", group=WEEK_KEYS, id="grid.week_next"),
+        Binding("pageup", "month(-1)", "key.month_back", group=MONTH_KEYS, id="grid.month_back"),
+        Binding("pagedown", "month(1)", "key.month_next", group=MONTH_KEYS, id="grid.month_next"),
         Binding("home", "today", "key.today", id="grid.today"),
         Binding("enter,n", "add", "key.new_event", id="grid.add"),
     ]
@@ -123,6 +142,7 @@ class MonthGrid(Widget, can_focus=True):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         translate_bindings(self)
+        translate_groups(self)
         self.today = today
         self.entries: dict[date, list[DayEntry]] = {}
         self._shown: date | None = None  # the first day of the grid last announced

@@ -23,7 +23,7 @@ from sampro_contract import (
     Unit as UnitOut,
 )
 from server import audit
-from server.auth import deliver_temporary_password, end_sessions
+from server.auth import end_sessions, new_temporary_password, set_temporary_password
 from server.deps import Auth, Authenticated, Ctx, ReadDb, WriteDb, session_expiry
 from server.errors import ApiError, forbidden, not_found, validation
 from server.models import AuthSession, Delivery, Person, Unit, UnitMembership, UserAccount
@@ -162,6 +162,9 @@ def search_users(
 @router.post("/users", status_code=201)
 def create_user(body: UserCreate, ctx: Ctx, a: Auth, db: WriteDb) -> UserSummary:
     """A person with an account in a unit; the temporary password goes by SMS or e-mail."""
+    # Hashed before the write transaction begins (the first query below), sent after it
+    # commits: neither a slow hash nor a slow mail server holds the database's write lock.
+    temp = new_temporary_password(ctx)
     units = _require_manager(db, a.user)
     if a.user.system_role == SystemRole.SUPPORT:
         raise forbidden("Support helps with accounts; administrators create them")
@@ -175,8 +178,8 @@ def create_user(body: UserCreate, ctx: Ctx, a: Auth, db: WriteDb) -> UserSummary
         raise forbidden("Only a system administrator gives support or administrator roles")
     person = create_person(db, body.unit_id, body.person, a.now)
     role = SystemRole.LOCAL_ADMIN if body.unit_role == UnitRole.ADMIN else body.system_role
-    account, sent = give_account(
-        db, ctx, person, body.username, body.channel, a.now, system_role=role.value
+    account, pending = give_account(
+        db, temp, person, body.username, body.channel, a.now, system_role=role.value
     )
     db.flush()
     membership = db.scalars(
@@ -197,6 +200,7 @@ def create_user(body: UserCreate, ctx: Ctx, a: Auth, db: WriteDb) -> UserSummary
         },
     )
     db.commit()
+    sent = pending.send(ctx, a.now)
     return summary(account, False).model_copy(update={"temporary_password_sent": sent})
 
 
@@ -265,8 +269,9 @@ def unlock(user_id: int, a: Auth, db: WriteDb) -> Response:
 @router.post("/users/{user_id}/reset-password", status_code=204)
 def reset_password(user_id: int, ctx: Ctx, a: Auth, db: WriteDb) -> Response:
     """A new temporary password, delivered to the user; their sessions end."""
+    temp = new_temporary_password(ctx)  # before the write transaction (see create_user)
     target = _managed_user(db, a, user_id)
-    ok = deliver_temporary_password(db, ctx, target, "password_reset", a.now)
+    pending = set_temporary_password(target, temp, "password_reset")
     ended = end_sessions(db, user_id, a.now, "password_reset")
     target.locked_until = None
     target.failed_logins = 0
@@ -277,10 +282,11 @@ def reset_password(user_id: int, ctx: Ctx, a: Auth, db: WriteDb) -> Response:
         "password_reset",
         object_type="user",
         object_id=user_id,
-        detail={"delivered": ok, "sessions_ended": ended},
+        detail={"channel": pending.channel, "sessions_ended": ended},
     )
     db.commit()
-    if not ok:
+    # Sent after the commit; the delivery row (sent or failed) is what support sees.
+    if not pending.send(ctx, a.now):
         raise ApiError(
             502,
             "delivery_failed",

@@ -23,9 +23,11 @@ from server.models_collab import CalendarEvent
 router = APIRouter(prefix="/plans/{plan_id}", tags=["calendar"])
 
 MAX_EVENTS = 5000
+MAX_SPAN = timedelta(days=366)  # an entry lasts at most a year
 
 
 def _check_span(e: CalendarEvent) -> None:
+    """The entry's end after its start, and no more than a year after (new or changed)."""
     if e.start_time is None:
         e.end_time = None
     if e.end_date < e.start_date:
@@ -37,6 +39,8 @@ def _check_span(e: CalendarEvent) -> None:
         and e.end_time < e.start_time
     ):
         raise validation("end_time", "must be at or after the start time")
+    if e.end_date - e.start_date > MAX_SPAN:
+        raise validation("end_date", "an entry lasts at most a year")
 
 
 def coming_events(scope: PlanScope, today: date, limit: int) -> list[CalendarEvent]:
@@ -116,8 +120,6 @@ def create_event(plan_id: int, body: CalendarEventIn, a: Auth, db: WriteDb) -> C
     if not e.title:
         raise validation("title", "a title is needed")
     _check_span(e)
-    if e.end_date - e.start_date > timedelta(days=366):
-        raise validation("end_date", "an entry lasts at most a year")
     db.add(e)
     db.flush()
     scope.plan.content_changed_at = a.now

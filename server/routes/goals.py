@@ -591,9 +591,17 @@ def get_picture(plan_id: int, goal_id: int, a: Auth, db: WriteDb) -> Picture:
 
 
 @router.delete("/goals/{goal_id}/picture")
-def delete_picture(plan_id: int, goal_id: int, a: Auth, db: WriteDb) -> GoalDetail:
+def delete_picture(
+    plan_id: int,
+    goal_id: int,
+    version: Annotated[int, Query(description="The goal's version as the caller read it")],
+    a: Auth,
+    db: WriteDb,
+) -> GoalDetail:
+    """Remove the goal's picture; a stale `version` (someone just set another) is refused."""
     scope = open_plan(db, a.user, plan_id, Area.GOALS, Need.WRITE, a.now.date())
     goal = get_goal(scope, goal_id)
+    check_version(goal.version, version)
     if goal.in_history:
         raise in_history()
     if goal.picture_type is None:
@@ -748,6 +756,8 @@ def delete_activity(plan_id: int, activity_id: int, a: Auth, db: WriteDb) -> Res
     """Deletes the activity with its comments; cannot be undone."""
     scope = open_plan(db, a.user, plan_id, Area.ACTIVITIES, Need.WRITE, a.now.date())
     act = get_activity(scope, activity_id)
+    if _goal_of(scope, act).in_history:
+        raise in_history()
     goal_id, title = act.goal_id, act.title
     db.execute(delete(Comment).where(Comment.activity_id == act.id))
     db.delete(act)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from sampro_contract import LogEntry, Page
 from server import audit
 from server.access import Area, Need, PlanScope, open_plan
 from server.deps import Auth, WriteDb
+from server.errors import validation
 from server.models import AuditLog
 
 router = APIRouter(prefix="/plans/{plan_id}", tags=["log"])
@@ -44,6 +45,16 @@ def plan_log(
     db: WriteDb,
     page: Annotated[int, Query(ge=1)] = 1,
     page_size: Annotated[int, Query(ge=1, le=500)] = 100,
+    before_id: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            description=(
+                "Entries older than this one (the last of the previous page); the log grows "
+                "while it is read, so this pages steadily where `page` would shift"
+            ),
+        ),
+    ] = None,
 ) -> Page[LogEntry]:
     """Who did what in the plan, newest first."""
     scope = open_plan(db, a.user, plan_id, Area.LOG, Need.READ, a.now.date())
@@ -52,10 +63,20 @@ def plan_log(
     if hidden:
         stmt = stmt.where(or_(AuditLog.object_type.is_(None), AuditLog.object_type.not_in(hidden)))
     total = db.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    offset = (page - 1) * page_size
+    if before_id is not None:
+        cursor = db.execute(
+            scope.select(AuditLog)
+            .with_only_columns(AuditLog.at, AuditLog.id)
+            .where(AuditLog.id == before_id)
+        ).one_or_none()
+        if cursor is None:
+            raise validation("before_id", "not an entry of this plan's log")
+        at, last = cursor
+        stmt = stmt.where(or_(AuditLog.at < at, and_(AuditLog.at == at, AuditLog.id < last)))
+        offset = 0
     rows = db.scalars(
-        stmt.order_by(AuditLog.at.desc(), AuditLog.id.desc())
-        .limit(page_size)
-        .offset((page - 1) * page_size)
+        stmt.order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(page_size).offset(offset)
     ).all()
     audit.record_in_plan(scope, a, "read", "log")
     db.commit()

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 from pydantic import TypeAdapter
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, case, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from sampro_contract import Message as MessageOut
@@ -118,10 +118,35 @@ def folder_statement(
     stmt = stmt.join(sender, sender.id == Message.sender_participant_id).join(
         sender_person, sender_person.id == sender.person_id
     )
+    recipient_rank: Any = None
+    if sort == MessageSort.RECIPIENT:
+        # By the first recipient (in the order chosen), by last and first name. The plan's
+        # participants are few: they are ranked by name here, and the query looks up one
+        # participant id per message (the unique index on message and participant) and
+        # maps it to its rank, with no join per row.
+        ranked = scope.db.scalars(
+            select(Participant.id)
+            .join(Person, Person.id == Participant.person_id)
+            .where(Participant.plan_id == scope.plan_id)
+            .order_by(Person.last_name_lc, Person.first_name_lc, Participant.id)
+        ).all()
+        first_recipient = aliased(MessageRecipient)
+        first_pid = (
+            select(first_recipient.participant_id)
+            .where(first_recipient.message_id == Message.id)
+            .order_by(first_recipient.id)
+            .limit(1)
+            .correlate(Message)
+            .scalar_subquery()
+        )
+        recipient_rank = case(
+            {pid: rank for rank, pid in enumerate(ranked)}, value=first_pid, else_=None
+        )
     keys: dict[MessageSort, tuple[Any, ...]] = {
         MessageSort.DATE: (date_col,),
         MessageSort.SUBJECT: (func.lower(Message.subject),),
         MessageSort.SENDER: (sender_person.last_name_lc, sender_person.first_name_lc),
+        MessageSort.RECIPIENT: (recipient_rank,),
         MessageSort.KIND: (Message.kind,),
         MessageSort.CATEGORY: (func.lower(Message.category),),
         # Inbox: unread (no read time) count as the lowest, so "ascending" puts them first.
@@ -173,6 +198,8 @@ def list_items(
     refs = names_of(scope.db, {pid for rs in receipts.values() for pid, _ in rs})
     names = {pid: ref.name for pid, ref in refs.items()}
     inbox = folder == MessageFolder.INBOX
+    # Read status is the sender's alone: a recipient does not learn who else has read it.
+    sent = folder == MessageFolder.SENT
     items = []
     for mid, kind, category, subject, sender_id, first, last, role, at, created, read in rows:
         rs = receipts[mid]
@@ -185,7 +212,7 @@ def list_items(
                 "sender": {"participant_id": sender_id, "name": f"{first} {last}", "role": role},
                 "recipients": ", ".join(names.get(pid, "?") for pid, _ in rs),
                 "recipient_count": len(rs),
-                "read_count": sum(1 for _, r in rs if r is not None),
+                "read_count": sum(1 for _, r in rs if r is not None) if sent else 0,
                 "at": at or created,
                 "unread": inbox and read is None,
             }
@@ -342,6 +369,33 @@ def _set_recipients(scope: PlanScope, m: Message, ids: list[int]) -> None:
     scope.db.flush()
 
 
+def _check_stored_recipients(scope: PlanScope, m: Message) -> None:
+    """At send time, a draft's saved recipients must still be ones the writer may reach.
+
+    Someone may have been removed from the plan, lost their consent or their login since
+    the draft was saved. The message is refused rather than sent to fewer people than the
+    writer chose: the writer decides whom to drop.
+    """
+    stored = scope.db.scalars(
+        select(MessageRecipient.participant_id)
+        .where(MessageRecipient.message_id == m.id)
+        .order_by(MessageRecipient.id)
+    ).all()
+    allowed = {p.id for p, _ in recipient_candidates(scope)}
+    gone = [pid for pid in stored if pid not in allowed]
+    if not gone:
+        return
+    names = names_of(scope.db, set(gone))
+    listed = ", ".join((names.get(pid) or unknown(pid)).name for pid in gone)
+    text = f"no longer someone you can write to: {listed}; remove them and send again"
+    raise ApiError(
+        422,
+        "validation_error",
+        f"recipient_ids: {text}",
+        {"fields": {"recipient_ids": text}, "not_allowed": gone},
+    )
+
+
 def _send(scope: PlanScope, a: Auth, m: Message) -> None:
     count = scope.db.scalar(
         select(func.count(MessageRecipient.id)).where(MessageRecipient.message_id == m.id)
@@ -430,6 +484,8 @@ def update_draft(
     m.version += 1
     m.updated_at = a.now
     if body.send:
+        if body.recipient_ids is None:  # the saved ones: checked again now
+            _check_stored_recipients(scope, m)
         _send(scope, a, m)
     else:
         audit.record_in_plan(scope, a, "message_draft_saved", "message", m.id)

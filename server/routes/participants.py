@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.orm import Session
 
 from sampro_contract import Channel, ParticipantCreate, ParticipantUpdate, PlanRole
 from sampro_contract import Participant as ParticipantOut
@@ -21,13 +22,32 @@ from server.access import (
     open_plan,
     rights_of,
 )
+from server.auth import PendingDelivery, new_temporary_password
 from server.deps import Auth, Ctx, WriteDb
 from server.errors import ApiError, validation
 from server.events import EventKind, raise_event
-from server.models import Participant, Person
+from server.models import Participant, Person, UnitMembership, UserAccount
 from server.people import create_person, give_account
 
 router = APIRouter(prefix="/plans/{plan_id}", tags=["participants"])
+
+
+def of_unit(unit_id: int) -> ColumnElement[bool]:
+    """Persons of a unit: those registered in it, and those whose account is a member of
+    it (a teacher of the school also working with the coordinating unit)."""
+    return or_(
+        Person.unit_id == unit_id,
+        Person.id.in_(
+            select(UserAccount.person_id)
+            .join(UnitMembership, UnitMembership.user_id == UserAccount.id)
+            .where(UnitMembership.unit_id == unit_id)
+        ),
+    )
+
+
+def person_of_unit(db: Session, person_id: int, unit_id: int) -> Person | None:
+    """The person, if they belong to the unit (see `of_unit`)."""
+    return db.scalars(select(Person).where(Person.id == person_id, of_unit(unit_id))).first()
 
 
 def participant_out(scope: PlanScope, p: Participant) -> ParticipantOut:
@@ -71,9 +91,9 @@ def search_persons(
     db: WriteDb,
     q: Annotated[str, Query(max_length=100)] = "",
 ) -> list[PersonOut]:
-    """Persons of the plan's unit to add as participants (the coordinator)."""
+    """Persons of the plan's unit (or members of it) to add as participants (the coordinator)."""
     scope = open_plan(db, a.user, plan_id, Area.PARTICIPANTS, Need.WRITE, a.now.date())
-    stmt = select(Person).where(Person.unit_id == scope.plan.unit_id)
+    stmt = select(Person).where(of_unit(scope.plan.unit_id))
     for term in q.lower().split()[:4]:
         stmt = stmt.where(
             or_(Person.first_name_lc.startswith(term), Person.last_name_lc.startswith(term))
@@ -87,12 +107,15 @@ def add_participant(
     plan_id: int, body: ParticipantCreate, ctx: Ctx, a: Auth, db: WriteDb
 ) -> ParticipantOut:
     """Add an existing person of the unit, or a new person (with an account if asked)."""
+    # A new account's password is hashed before the write transaction begins and sent
+    # after it commits, so neither holds the database's write lock.
+    temp = new_temporary_password(ctx) if body.create_account else None
     scope = open_plan(db, a.user, plan_id, Area.PARTICIPANTS, Need.WRITE, a.now.date())
     if body.role == PlanRole.OWNER:
         raise validation("role", "the plan already has its owner; choose relative or provider")
     if body.person_id is not None:
-        person = db.get(Person, body.person_id)
-        if person is None or person.unit_id != scope.plan.unit_id:
+        person = person_of_unit(db, body.person_id, scope.plan.unit_id)
+        if person is None:
             raise validation("person_id", "no such person in the plan's unit")
         already = db.scalars(
             scope.select(Participant).where(
@@ -105,9 +128,9 @@ def add_participant(
         person = create_person(db, scope.plan.unit_id, body.person, a.now)
     else:
         raise validation("person", "give person_id or person")
-    sent: bool | None = None
-    if body.create_account and person.account is None:
-        _, sent = give_account(db, ctx, person, body.username, body.channel, a.now)
+    pending: PendingDelivery | None = None
+    if temp is not None and person.account is None:
+        _, pending = give_account(db, temp, person, body.username, body.channel, a.now)
         db.refresh(person)
     rights = body.rights or default_rights(body.role)
     p = Participant(
@@ -134,6 +157,7 @@ def add_participant(
         {"role": p.role, "rights": p.rights, "consent_expires": str(p.consent_expires)},
     )
     db.commit()
+    sent = pending.send(ctx, a.now) if pending is not None else None
     db.refresh(p)
     return participant_out(scope, p).model_copy(update={"temporary_password_sent": sent})
 

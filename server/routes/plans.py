@@ -38,6 +38,7 @@ from server.access import (
     open_plan,
     rights_of,
 )
+from server.auth import new_temporary_password
 from server.deps import Auth, Ctx, ReadDb, WriteDb
 from server.errors import ApiError, forbidden, not_found, validation
 from server.models import (
@@ -50,6 +51,7 @@ from server.models import (
     UserAccount,
 )
 from server.people import create_person, give_account, unit_role
+from server.routes.participants import person_of_unit
 
 router = APIRouter(prefix="/plans", tags=["plans"])
 
@@ -344,6 +346,9 @@ def _creatable_in(db: Session, user: UserAccount, unit_id: int) -> str:
 def create_plan(body: PlanCreate, ctx: Ctx, a: Auth, db: WriteDb) -> Created:
     """A new plan with its owner (an existing or a new person) and coordinator."""
     now = a.now
+    # The owner's account: password hashed before the write transaction, sent after it.
+    new_account = body.owner is not None and body.owner_channel is not None
+    temp = new_temporary_password(ctx) if new_account else None
     role = _creatable_in(db, a.user, body.unit_id)
     if body.start_date and body.end_date and body.end_date < body.start_date:
         raise validation("end_date", "must be on or after start_date")
@@ -356,8 +361,9 @@ def create_plan(body: PlanCreate, ctx: Ctx, a: Auth, db: WriteDb) -> Created:
             raise validation("coordinator_user_id", "not a user of this unit")
         coordinator = other
     if body.owner_person_id is not None:
-        owner = db.get(Person, body.owner_person_id)
-        if owner is None or owner.unit_id != body.unit_id:
+        # A person of the unit, or one whose account is a member of it.
+        owner = person_of_unit(db, body.owner_person_id, body.unit_id)
+        if owner is None:
             raise validation("owner_person_id", "no such person in this unit")
     elif body.owner is not None:
         owner = create_person(db, body.unit_id, body.owner, now)
@@ -408,9 +414,12 @@ def create_plan(body: PlanCreate, ctx: Ctx, a: Auth, db: WriteDb) -> Created:
         detail={"type": plan.type},
     )
     db.flush()
-    if body.owner is not None and body.owner_channel is not None:
-        give_account(db, ctx, owner, None, body.owner_channel, now)  # delivery is logged
+    pending = None
+    if temp is not None and body.owner_channel is not None:
+        _, pending = give_account(db, temp, owner, None, body.owner_channel, now)
     db.commit()
+    if pending is not None:
+        pending.send(ctx, now)  # the delivery is recorded (sent or failed)
     return Created(id=plan.id)
 
 
@@ -425,11 +434,30 @@ def get_plan(plan_id: int, a: Auth, db: WriteDb) -> PlanHome:
 
 @router.patch("/{plan_id}")
 def update_plan(plan_id: int, body: PlanUpdate, a: Auth, db: WriteDb) -> PlanHome:
-    """Edit the presentation (Om meg selv) and status: owner and coordinator."""
+    """Edit the presentation (Om meg selv) and status: owner and coordinator. The plan's
+    start and end (revision) dates: the coordinator only."""
     scope = open_plan(db, a.user, plan_id, Area.HOME, Need.WRITE, a.now.date())
     plan = scope.plan
+    new_dates = {
+        name: value
+        for name, value in (("start_date", body.start_date), ("end_date", body.end_date))
+        if value is not None and value != getattr(plan, name)
+    }
+    if new_dates and not scope.is_coordinator:
+        raise forbidden("Only the coordinator changes the plan's start and end dates")
     check_version(plan.version, body.version)
+    start = new_dates.get("start_date", plan.start_date)
+    end = new_dates.get("end_date", plan.end_date)
+    if start is not None and end is not None and end < start:
+        if "end_date" in new_dates:
+            raise validation("end_date", "must be on or after start_date")
+        raise validation("start_date", "must be on or before end_date")
     changed: list[str] = []
+    detail: dict[str, Any] = {}
+    for name, value in new_dates.items():
+        detail[name] = {"from": _iso(getattr(plan, name)), "to": value.isoformat()}
+        setattr(plan, name, value)
+        changed.append(name)
     if body.presentation is not None and body.presentation != plan.presentation:
         plan.presentation = body.presentation
         changed.append("presentation")
@@ -440,9 +468,13 @@ def update_plan(plan_id: int, body: PlanUpdate, a: Auth, db: WriteDb) -> PlanHom
     if changed:
         plan.version += 1
         plan.content_changed_at = a.now
-        audit.record_in_plan(scope, a, "update", "home", detail={"fields": changed})
+        audit.record_in_plan(scope, a, "update", "home", detail={"fields": changed, **detail})
     db.commit()
     return plan_home(scope)
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 def _snapshot(scope: PlanScope) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from sampro_contract import Access, PlanRole, Rights
 from server.access import ALL_WRITE
-from server.models import Participant, Plan, PlanArchive
+from server.models import Participant, Plan, PlanArchive, UnitMembership
 from tests.conftest import Harness
 from tests.server.conftest import close_harness, open_harness
 from tests.server.support import (
@@ -463,3 +463,26 @@ def test_a_coordinator_cannot_add_a_person_from_another_unit(world: World) -> No
     assert error(r) == (422, "validation_error")
     r = _call(world, world.tokens["member"], "GET", f"/plans/{mine.plan}/persons?q=fremmed")
     assert r.json() == []
+
+
+def test_a_member_of_the_plans_unit_from_another_unit_can_be_added(world: World) -> None:
+    """A teacher registered at the school who also works with the coordinating unit."""
+    h = world.h
+    school = add_unit(h, "Skolen")
+    teacher = add_user(h, "laerer-flere-enheter", school, first="Lærer", last="Flerenhet")
+    # Someone with an account only at the school has no tie to the plan's unit.
+    add_user(h, "laerer-bare-skolen", school, first="Lærer", last="Flerskole")
+    with h.ctx.db.writing() as db:
+        db.add(UnitMembership(user_id=teacher.id, unit_id=world.unit, role="member"))
+    mine = make_case(world, TABLE[0])
+    r = _call(world, world.tokens["member"], "GET", f"/plans/{mine.plan}/persons?q=lærer")
+    assert [p["id"] for p in r.json()] == [teacher.person_id]
+    r = _call(
+        world,
+        world.tokens["member"],
+        "POST",
+        f"/plans/{mine.plan}/participants",
+        {"person_id": teacher.person_id, "role": "provider", "consent_expires": _consent(world)},
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["person"]["id"] == teacher.person_id

@@ -51,7 +51,7 @@ ROUTES: list[tuple[str, str, str, Any]] = [
     ("POST goal restore", "POST", "/goals/{old_goal}/restore", None),
     ("PUT picture", "PUT", "/goals/{goal}/picture", {"version": 3, "data_base64": "R0lGODlhAQ=="}),
     ("GET picture", "GET", "/goals/{goal}/picture", None),
-    ("DELETE picture", "DELETE", "/goals/{goal}/picture", None),
+    ("DELETE picture", "DELETE", "/goals/{goal}/picture?version=3", None),
     ("GET activities", "GET", "/activities", None),
     (
         "POST activity",
@@ -108,7 +108,8 @@ COVERED = {
     (
         method,
         P
-        + path.replace("/health", "/{area}")
+        + path.split("?")[0]
+        .replace("/health", "/{area}")
         .replace("{goal}", "{goal_id}")
         .replace("{old_goal}", "{goal_id}")
         .replace("{activity}", "{activity_id}")

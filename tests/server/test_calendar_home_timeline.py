@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import httpx
+
 from sampro_contract import Access, Rights
 from server.models import Participant
 from tests.server.collab_support import (
@@ -74,6 +76,26 @@ def test_ranges_multi_day_entries_and_bad_spans(group: Group) -> None:
     assert error(r) == (422, "validation_error")
     r = group.call("owner", "POST", "/events", {"title": " ", "start_date": day(group, 5)})
     assert error(r) == (422, "validation_error")
+
+
+def test_an_entry_lasts_at_most_a_year_when_made_and_when_changed(group: Group) -> None:
+    def too_long(r: httpx.Response) -> bool:
+        assert error(r) == (422, "validation_error")
+        fields = r.json()["error"]["details"]["fields"]
+        return bool(fields == {"end_date": "an entry lasts at most a year"})
+
+    body = {"title": "Lang", "start_date": day(group, 1), "end_date": day(group, 368)}
+    assert too_long(group.call("owner", "POST", "/events", body))
+    e = add_event(group, "owner", "Skoleår", 1, end_date=day(group, 367))  # 366 days: allowed
+    # Stretching the end, or moving the start back, past a year is refused the same way.
+    path = f"/events/{e['id']}"
+    assert too_long(group.call("owner", "PATCH", path, {"version": 1, "end_date": day(group, 400)}))
+    assert too_long(group.call("owner", "PATCH", path, {"version": 1, "start_date": day(group, 0)}))
+    got = group.ok("owner", "GET", path)
+    assert (got["start_date"], got["end_date"]) == (day(group, 1), day(group, 367))
+    assert got["version"] == 1
+    moved = group.ok("owner", "PATCH", path, {"version": 1, "start_date": day(group, 2)})
+    assert (moved["start_date"], moved["end_date"]) == (day(group, 2), day(group, 367))
 
 
 def test_home_feed_has_next_events_latest_messages_and_visitors(group: Group) -> None:

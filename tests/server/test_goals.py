@@ -323,6 +323,18 @@ def test_a_goal_moves_to_history_with_its_activities_and_comments_and_comes_back
     assert p.tree(section="history")["goals"] == []
 
 
+def test_an_activity_in_history_cannot_be_deleted_until_its_goal_is_restored(p: Plan) -> None:
+    goal = p.goal()["id"]
+    act = p.activity(goal)["id"]
+    p.ok(p.kari, "POST", f"/goals/{goal}/history")
+    for token in (p.kari, p.ola):  # the coordinator, and a provider with the activities right
+        assert error(p.call(token, "DELETE", f"/activities/{act}")) == (409, "in_history")
+    assert p.ok(p.kari, "GET", f"/activities/{act}")["id"] == act
+    p.ok(p.kari, "POST", f"/goals/{goal}/restore")
+    p.ok(p.kari, "DELETE", f"/activities/{act}")
+    assert error(p.call(p.kari, "GET", f"/activities/{act}")) == (404, "not_found")
+
+
 def test_deleting_a_goal_takes_its_activities_and_comments_and_is_logged(p: Plan) -> None:
     goal = p.goal()["id"]
     act = p.activity(goal)["id"]
@@ -368,7 +380,25 @@ def test_a_goal_picture_is_checked_by_content_and_size(p: Plan) -> None:
     gif = put(b"GIF89a" + b"\0" * 20, version=2).json()
     assert gif["picture_type"] == "image/gif"
     assert p.tree()["goals"][0]["has_picture"] is True
-    p.ok(p.kari, "DELETE", path)
+    p.ok(p.kari, "DELETE", f"{path}?version=3")
+    assert error(p.call(p.kari, "GET", path)) == (404, "not_found")
+
+
+def test_deleting_a_picture_needs_the_version_read(p: Plan) -> None:
+    goal = p.goal()
+    path = f"/goals/{goal['id']}/picture"
+    r = p.call(p.kari, "DELETE", path)
+    assert error(r) == (422, "validation_error")
+    assert "version" in r.json()["error"]["details"]["fields"]
+    body = {"version": 1, "data_base64": base64.b64encode(PNG).decode()}
+    assert p.ok(p.kari, "PUT", path, body)["version"] == 2
+    # Someone else sets a new picture; a delete based on what one saw before is refused.
+    gif = {"version": 2, "data_base64": base64.b64encode(b"GIF89a" + b"\0" * 20).decode()}
+    assert p.ok(p.kari, "PUT", path, gif)["version"] == 3
+    assert error(p.call(p.kari, "DELETE", f"{path}?version=2")) == (409, "version_conflict")
+    assert p.ok(p.kari, "GET", path)["content_type"] == "image/gif"
+    done = p.ok(p.kari, "DELETE", f"{path}?version=3")
+    assert (done["has_picture"], done["version"]) == (False, 4)
     assert error(p.call(p.kari, "GET", path)) == (404, "not_found")
 
 

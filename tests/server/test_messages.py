@@ -54,6 +54,18 @@ def test_opening_a_message_marks_it_read_once_and_the_sender_sees_when(group: Gr
     assert all(r["read_at"] is None for r in other["recipients"])
 
 
+def test_only_the_sender_sees_how_many_have_read_a_message(group: Group) -> None:
+    m = group.send("coordinator", ["relative", "provider"])
+    group.ok("relative", "GET", f"/messages/{m['id']}")
+    sent = group.ok("coordinator", "GET", "/messages", folder="sent")["items"][0]
+    assert (sent["id"], sent["read_count"]) == (m["id"], 1)
+    # The other recipient's inbox (and the home feed) says nothing of who else has read it.
+    inbox = group.ok("provider", "GET", "/messages")["items"][0]
+    assert (inbox["id"], inbox["unread"], inbox["read_count"]) == (m["id"], True, 0)
+    feed = group.ok("provider", "GET", "/home-feed")["latest_messages"]
+    assert [(x["id"], x["read_count"]) for x in feed] == [(m["id"], 0)]
+
+
 def test_the_sender_opening_their_own_message_marks_nothing_read(group: Group) -> None:
     m = group.send("coordinator", ["relative"])
     group.ok("coordinator", "GET", f"/messages/{m['id']}")
@@ -109,6 +121,56 @@ def test_drafts_are_private_to_their_author_until_sent(group: Group) -> None:
         409,
         "not_a_draft",
     )
+
+
+def test_sending_a_draft_checks_its_saved_recipients_again(group: Group) -> None:
+    from datetime import timedelta
+
+    from server.models import Participant, UserAccount
+
+    who = ["relative", "provider", "owner"]
+    d = group.ok(
+        "coordinator",
+        "POST",
+        "/messages",
+        {"subject": "Utkast", "recipient_ids": [group.pids[x] for x in who], "send": False},
+    )
+    # Since the draft was saved: the provider left the plan, the relative's consent ran out.
+    group.ok("coordinator", "DELETE", f"/participants/{group.pids['provider']}")
+    with group.h.ctx.db.writing() as db:
+        relative = db.get_one(Participant, group.pids["relative"])
+        relative.consent_expires = group.h.clock.now().date() - timedelta(days=1)
+    r = group.call("coordinator", "PATCH", f"/messages/{d['id']}", {"version": 1, "send": True})
+    assert error(r) == (422, "validation_error")
+    details = r.json()["error"]["details"]
+    assert "Mona Mor" in details["fields"]["recipient_ids"]
+    assert "Lise Lege" in details["fields"]["recipient_ids"]
+    assert details["not_allowed"] == [group.pids["relative"], group.pids["provider"]]
+    # Nothing was sent and the draft is as it was.
+    assert group.ok("owner", "GET", "/messages")["items"] == []
+    assert group.ok("coordinator", "GET", f"/messages/{d['id']}")["version"] == 1
+    # The writer decides: sending to those still allowed works.
+    sent = group.ok(
+        "coordinator",
+        "PATCH",
+        f"/messages/{d['id']}",
+        {"version": 1, "send": True, "recipient_ids": [group.pids["owner"]]},
+    )
+    assert [x["participant_id"] for x in sent["recipients"]] == [group.pids["owner"]]
+
+    # A recipient whose login has been deactivated cannot be sent to either.
+    d2 = group.ok(
+        "coordinator",
+        "POST",
+        "/messages",
+        {"subject": "Nytt", "recipient_ids": [group.pids["owner"]], "send": False},
+    )
+    with group.h.ctx.db.writing() as db:
+        owner = db.scalars(select(UserAccount).where(UserAccount.username == "eier")).one()
+        owner.active = False
+    r = group.call("coordinator", "PATCH", f"/messages/{d2['id']}", {"version": 1, "send": True})
+    assert error(r) == (422, "validation_error")
+    assert r.json()["error"]["details"]["not_allowed"] == [group.pids["owner"]]
 
 
 def test_a_draft_can_be_deleted_by_its_author(group: Group) -> None:
@@ -198,6 +260,61 @@ def test_every_column_sorts_both_ways_and_search_finds_text(group: Group) -> Non
     found = group.ok("coordinator", "GET", "/messages", q="SKOLE")
     assert [m["subject"] for m in found["items"]] == ["Aaa"]
     assert group.ok("coordinator", "GET", "/messages", q="100%")["items"] == []
+
+
+def test_the_sent_and_draft_folders_sort_by_recipient_and_every_other_column(
+    group: Group,
+) -> None:
+    group.send("coordinator", ["relative"], "Bbb")  # Mor
+    later(group.h, minutes=1)
+    group.send(
+        "coordinator", ["provider", "owner"], "Aaa", kind="minutes", category="Skole"
+    )  # Lege first: the first recipient as chosen, not the alphabet
+    later(group.h, minutes=1)
+    ccc = group.send("coordinator", ["owner"], "Ccc", kind="note", category="Arbeid")
+    group.ok("owner", "GET", f"/messages/{ccc['id']}")  # read by its one recipient
+    expected = {
+        "date": ["Bbb", "Aaa", "Ccc"],
+        "subject": ["Aaa", "Bbb", "Ccc"],
+        "recipient": ["Ccc", "Aaa", "Bbb"],  # Eiersen, Lege, Mor
+        "kind": ["Bbb", "Aaa", "Ccc"],
+        "category": ["Ccc", "Aaa", "Bbb"],
+        "read": ["Aaa", "Bbb", "Ccc"],  # none read (newest first), then one
+    }
+
+    def subjects(folder: str, sort: str, order: str) -> list[str]:
+        page = group.ok("coordinator", "GET", "/messages", folder=folder, sort=sort, order=order)
+        return [m["subject"] for m in page["items"]]
+
+    for sort, asc in expected.items():
+        assert subjects("sent", sort, "asc") == asc, sort
+        assert subjects("sent", sort, "desc") != asc, sort
+    assert subjects("sent", "recipient", "desc") == ["Bbb", "Aaa", "Ccc"]
+    # Every message has the same sender: that sort leaves them newest first either way.
+    assert subjects("sent", "sender", "asc") == subjects("sent", "sender", "desc")
+
+    group.ok(
+        "coordinator",
+        "POST",
+        "/messages",
+        {"subject": "Til ingen ennå", "recipient_ids": [], "send": False},
+    )
+    later(group.h, minutes=1)
+    group.ok(
+        "coordinator",
+        "POST",
+        "/messages",
+        {"subject": "Til Mor", "recipient_ids": [group.pids["relative"]], "send": False},
+    )
+    group.ok(
+        "coordinator",
+        "POST",
+        "/messages",
+        {"subject": "Til Eiersen", "recipient_ids": [group.pids["owner"]], "send": False},
+    )
+    # A draft without recipients comes last both ways.
+    assert subjects("drafts", "recipient", "asc") == ["Til Eiersen", "Til Mor", "Til ingen ennå"]
+    assert subjects("drafts", "recipient", "desc") == ["Til Mor", "Til Eiersen", "Til ingen ennå"]
 
 
 def test_paging_tells_the_total(group: Group) -> None:

@@ -95,15 +95,21 @@ def test_preferences_are_respected_per_person_kind_and_channel(
     assert [m[0] for m in mails(inbox)] == [mother_mail, doctor_mail]
 
 
+ALL_KINDS = (
+    "new_message",
+    "new_goal_or_activity",
+    "new_comment",
+    "new_calendar_entry",
+    "new_participant",
+)
+
+
 def test_no_plan_content_in_any_notification(smtp_group: tuple[Group, Inbox]) -> None:
     g, inbox = smtp_group
     for who in ("relative", "provider", "owner", "coordinator"):
-        g.ok(
-            who,
-            "PUT",
-            "/notifications",
-            {k: ["sms", "email"] for k in ("new_message", "new_calendar_entry", "new_participant")},
-        )
+        g.ok(who, "PUT", "/notifications", {k: ["sms", "email"] for k in ALL_KINDS})
+    today = g.h.clock.today().isoformat()
+    # Every kind of event, each carrying words that must never leave the plan.
     g.send("coordinator", ["relative", "provider", "owner"], "Diagnose Zq81", "Innhold Wx93")
     g.ok(
         "relative",
@@ -111,25 +117,89 @@ def test_no_plan_content_in_any_notification(smtp_group: tuple[Group, Inbox]) ->
         "/events",
         {"title": "Time hos Yp55", "start_date": "2030-01-02", "place": "Avdeling Vk27"},
     )
+    g.ok(
+        "coordinator",
+        "POST",
+        "/participants",
+        {
+            "person": {
+                "first_name": "Tormod",
+                "last_name": "Qjelsen",
+                "email": "tormod.qjelsen@example.invalid",
+                "workplace": "Rusteam Bx61",
+                "position": "Terapeut Cu72",
+            },
+            "role": "provider",
+            "consent_expires": "2031-01-01",
+            "responsibility": "Oppfølging Rk44",
+        },
+    )
+    goal = g.ok(
+        "coordinator",
+        "POST",
+        "/goals",
+        {"title": "Mål Gh12", "registered_on": today, "description": "Beskrivelse Jn34"},
+    )
+    activity = g.ok(
+        "coordinator",
+        "POST",
+        "/activities",
+        {"goal_id": goal["id"], "title": "Aktivitet Lm56", "date": today, "when": "Tirsdag Dv83"},
+    )
+    g.ok("provider", "POST", "/comments", {"goal_id": goal["id"], "body": "Kommentar Pt78"})
+    g.ok("owner", "POST", "/comments", {"activity_id": activity["id"], "body": "Svar Ns29"})
     later(g.h, seconds=FOLD)
     run(g)
     texts = [m["subject"] + " " + m["body"] for m in notifications_sms(g)]
     texts += [subject + " " + body for _, subject, body in mails(inbox)]
-    assert len(texts) == 8  # four people, two channels each
+    assert len(texts) == 8  # four people, two channels each, everything folded into one
+    secrets = (
+        *("Zq81", "Wx93", "Yp55", "Vk27"),  # message, calendar entry
+        *("Tormod", "Qjelsen", "Bx61", "Cu72", "Rk44"),  # the new participant
+        *("Gh12", "Jn34", "Lm56", "Dv83", "Pt78", "Ns29"),  # goal, activity, comments
+        *("Hjertesak", "Ola", "Eiersen", "Mona", "Kåre", "Lise"),  # plan name, people
+    )
     for text in texts:
-        for secret in (
-            "Zq81",
-            "Wx93",
-            "Yp55",
-            "Vk27",
-            "Hjertesak",
-            "Ola",
-            "Eiersen",
-            "Mona",
-            "Kåre",
-        ):
+        for secret in secrets:
             assert secret not in text, (secret, text)
         assert f"plan nr. {g.plan}" in text
+    # The events did reach everyone (so the check above had something to look at).
+    assert all("nye" in text for text in texts)
+
+
+def test_support_sees_the_notification_deliveries_of_an_account(
+    smtp_group: tuple[Group, Inbox],
+) -> None:
+    from tests.server.support import API, add_user, bearer, login
+
+    g, inbox = smtp_group
+    g.ok("relative", "PUT", "/notifications", {"new_message": ["sms", "email"]})
+    g.send("coordinator", ["relative"], "Diagnose Zq81", "Innhold Wx93")
+    later(g.h, seconds=FOLD)
+    assert run(g).sent == 2
+    assert [to for to, _, _ in mails(inbox)] == [contact(g, "mor")[1]]  # it did go out
+    with g.h.ctx.db.read_session() as db:
+        unit_id, mother = db.execute(
+            select(Person.unit_id, UserAccount.id)
+            .join(UserAccount, UserAccount.person_id == Person.id)
+            .where(UserAccount.username == "mor")
+        ).one()
+    add_user(g.h, "brukerstotte", unit_id, system_role="support", channel="sms")
+    token = login(g.h, "brukerstotte")
+    r = g.h.client.get(f"{API}/admin/users/{mother}", headers=bearer(token))
+    assert r.status_code == 200, r.text
+    notes = [d for d in r.json()["deliveries"] if d["purpose"] == "notification"]
+    assert sorted((d["channel"], d["status"]) for d in notes) == [
+        ("email", "sent"),
+        ("sms", "sent"),
+    ]
+    mobile, email = contact(g, "mor")
+    for d in notes:  # masked: support sees where it went, not the whole address
+        assert d["destination"] not in (mobile, email) and d["destination"]
+    assert "Zq81" not in r.text and "Wx93" not in r.text
+    # Support reads no plan content.
+    r = g.h.client.get(f"{API}/plans/{g.plan}/messages", headers=bearer(token))
+    assert r.status_code == 404
 
 
 def test_a_burst_is_folded_into_one_notification(smtp_group: tuple[Group, Inbox]) -> None:

@@ -386,6 +386,33 @@ def test_support_unlocks_an_account(aw: AdminWorld) -> None:
     assert start_login(h, "kari").status_code == 200
 
 
+def test_support_sees_the_failures_behind_a_lock_until_it_is_lifted(aw: AdminWorld) -> None:
+    h = aw.h
+
+    def status() -> tuple[int, str | None, bool]:
+        s = _admin(aw, "support", "GET", f"/admin/users/{aw.kari}").json()
+        return s["failed_logins"], s["locked_until"], s["user"]["locked"]
+
+    for _ in range(3):
+        start_login(h, "kari", WRONG)
+    failures, until, locked = status()
+    assert (failures, locked) == (3, True) and until is not None
+    assert _admin(aw, "support", "POST", f"/admin/users/{aw.kari}/unlock").status_code == 204
+    assert status() == (0, None, False)
+    # Locked again, and the lock runs out: the count shows until the next attempt, which
+    # starts a new count (three more in a row lock it again, as before).
+    for _ in range(3):
+        start_login(h, "kari", WRONG)
+    h.clock.advance(600)
+    assert status() == (3, None, False)
+    start_login(h, "kari", WRONG)
+    assert status() == (1, None, False)
+    start_login(h, "kari", WRONG)
+    assert status()[2] is False
+    start_login(h, "kari", WRONG)
+    assert status()[0] == 3 and status()[2] is True
+
+
 def test_support_resets_a_password_which_is_delivered_and_ends_sessions(aw: AdminWorld) -> None:
     h = aw.h
     r = _admin(aw, "support", "POST", f"/admin/users/{aw.kari}/reset-password")

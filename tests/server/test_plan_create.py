@@ -85,6 +85,26 @@ def test_a_plan_with_an_existing_owner_and_bad_dates(org: Org) -> None:
     assert set(r.json()["error"]["details"]["fields"]) == {"type", "short_name"}
 
 
+def test_the_owner_may_be_a_member_of_the_unit_registered_elsewhere(org: Org) -> None:
+    from server.models import UnitMembership
+
+    h = org.h
+    add_user(h, "koord", org.unit_id, unit_role="coordinator")
+    token = login(h, "koord")
+    school = add_unit(h, "Skolen")
+    member = add_user(h, "elev", school, first="Elev", last="Flerenhet")
+    only_school = add_user(h, "elev2", school, first="Elev", last="Bareskole")
+    with h.ctx.db.writing() as db:
+        db.add(UnitMembership(user_id=member.id, unit_id=org.unit_id, role="member"))
+    r = _create(org, token, _plan(org, owner=None, owner_person_id=only_school.person_id))
+    assert error(r) == (422, "validation_error")
+    assert "owner_person_id" in r.json()["error"]["details"]["fields"]
+    r = _create(org, token, _plan(org, owner=None, owner_person_id=member.person_id))
+    assert r.status_code == 201, r.text
+    home = h.client.get(f"{API}/plans/{r.json()['id']}", headers=bearer(token)).json()
+    assert home["owner"]["last_name"] == "Flerenhet"
+
+
 def test_the_owner_can_get_an_account_with_a_temporary_password(org: Org) -> None:
     h = org.h
     add_user(h, "koord", org.unit_id, unit_role="coordinator")

@@ -178,6 +178,17 @@ def test_public_routes_answer_without_a_token(org: Org) -> None:
     assert h.client.post(f"{API}/auth/forgot", json={"username": "x"}).status_code == 202
 
 
+def test_interactive_api_docs_are_off_unless_a_setting_turns_them_on(
+    harness_factory: Callable[..., Harness],
+) -> None:
+    h = harness_factory()
+    for path in (f"{API}/docs", f"{API}/redoc", "/docs", "/redoc"):
+        assert h.client.get(path).status_code == 404, path
+    on = harness_factory(api_docs=True)
+    assert on.client.get(f"{API}/docs").status_code == 200
+    assert on.client.get(f"{API}/redoc").status_code == 404
+
+
 # --- passwords --------------------------------------------------------------------------
 
 

@@ -68,6 +68,25 @@ def test_concurrent_wrong_passwords_lock_exactly_at_the_threshold(
     assert r.headers["Retry-After"] == "300"
 
 
+def test_a_lock_keeps_its_count_and_a_served_lock_starts_a_new_one(
+    make_org: Callable[..., Org], db_url: str
+) -> None:
+    org = make_org(db_url, lockout_threshold=3, lockout_seconds=300)
+    h = org.h
+    for _ in range(3):
+        start_login(h, "kari", WRONG)
+    kari = user_row(h, "kari")
+    assert kari.failed_logins == 3 and kari.locked_until is not None
+    h.clock.advance(300)
+    start_login(h, "kari", WRONG)
+    kari = user_row(h, "kari")
+    assert (kari.failed_logins, kari.locked_until) == (1, None)
+    start_login(h, "kari", WRONG)
+    assert error(start_login(h, "kari", WRONG)) == (401, "invalid_credentials")
+    assert error(start_login(h, "kari")) == (423, "account_locked")
+    assert user_row(h, "kari").failed_logins == 3
+
+
 def test_concurrent_edits_with_the_same_version_let_exactly_one_win(
     make_org: Callable[..., Org], db_url: str
 ) -> None:

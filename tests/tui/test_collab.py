@@ -8,11 +8,14 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from textual.widgets import SelectionList, Static, TabbedContent, TextArea
+from textual.widgets import SelectionList, Static, TabbedContent, TabPane, TextArea
+from textual.widgets._footer import FooterKey, FooterLabel
 
 from sampro_contract import MessageFolder
+from sampro_tui.formatting import fmt_date
 from screens.calendar import CalendarPane, EventForm
 from screens.messages import ComposeScreen, MessagesPane, MessageTable
+from screens.plan_collab import FeedList
 from server.models import Message, MessageRecipient, Participant, Plan, UserAccount
 from server.models_collab import CalendarEvent
 from tests.tui.helpers import fill, log_in_fully, make_app, wait_until
@@ -155,6 +158,14 @@ async def test_month_grid_moves_by_keys_and_enter_adds_an_event(live_server: Any
         await wait_until(pilot, lambda: "Møte med PPT" in str(other.render()))
         await pilot.press("m")
         assert grid.display and not pane.has_class("-other")
+        # `n` adds too, on the day the cursor is on.
+        grid.focus()
+        await pilot.press("right")
+        await pilot.press("n")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, EventForm))
+        await fill(pilot, "#event-title", "Foreldresamtale")
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: any(e.title == "Foreldresamtale" for e in pane.events))
     with live_server.ctx.db.read_session() as db:
         event = db.scalars(select(CalendarEvent).where(CalendarEvent.title == "Møte med PPT")).one()
         assert (event.start_date, str(event.start_time), str(event.end_time)) == (
@@ -162,34 +173,129 @@ async def test_month_grid_moves_by_keys_and_enter_adds_an_event(live_server: Any
             "10:00:00",
             "11:00:00",
         )
+        talk = db.scalars(
+            select(CalendarEvent).where(CalendarEvent.title == "Foreldresamtale")
+        ).one()
+        assert (talk.start_date, talk.start_time) == (target + timedelta(days=1), None)
+
+
+async def test_week_and_day_views_move_by_week_day_and_month(live_server: Any) -> None:
+    plan_id, _ = demo_plan(live_server)
+    async with make_app(live_server.url).run_test(size=(140, 44)) as pilot:
+        screen = await open_tab(pilot, live_server, "koordinator", plan_id, "tab-calendar")
+        pane = screen.query_one(CalendarPane)
+        grid = pane.query_one(MonthGrid)
+        grid.focus()
+        today = date.today()
+        other = pane.query_one("#cal-other-text", Static)
+        await pilot.press("w")
+        assert "uke" in str(other.render())
+        await pilot.press("down")  # a week on, not a scroll
+        assert grid.cursor == today + timedelta(days=7)
+        await wait_until(
+            pilot, lambda: f"uke {grid.cursor.isocalendar().week}" in str(other.render())
+        )
+        await pilot.press("up", "up", "left")
+        assert grid.cursor == today - timedelta(days=8)
+        await pilot.press("pagedown")
+        assert grid.cursor == add_months(today - timedelta(days=8), 1)
+        await pilot.press("d", "down", "right")
+        moved = add_months(today - timedelta(days=8), 1) + timedelta(days=8)
+        assert grid.cursor == moved
+        await wait_until(pilot, lambda: fmt_date(moved) in str(other.render()))
+        await pilot.press("home")
+        assert grid.cursor == today
+        # The footer names the moving keys.
+        footer = " ".join(str(k.description) for k in pilot.app.screen.query(FooterKey))
+        labels = " ".join(str(label.render()) for label in pilot.app.screen.query(FooterLabel))
+        assert "uke" in labels and "måned" in labels and "dag" in labels, (footer, labels)
 
 
 async def test_a_message_being_written_is_saved_as_a_draft_when_the_session_expires(
     live_server: Any,
 ) -> None:
+    from server.models import Draft
+
+    plan_id, relative_pid = demo_plan(live_server)
+    async with make_app(live_server.url).run_test(size=(140, 44)) as pilot:
+        await open_messages(pilot, live_server, "koordinator", plan_id)
+        await pilot.press("n")
+        await wait_until(pilot, lambda: bool(pilot.app.screen.query("#compose-subject")))
+        compose = pilot.app.screen
+        picker = compose.query_one("#compose-recipients", SelectionList)
+        await wait_until(pilot, lambda: picker.option_count > 0)
+        picker.select(relative_pid)
+        await fill(pilot, "#compose-subject", "Halvskrevet referat")
+        compose.query_one("#compose-body", TextArea).load_text("Første punkt")
+        pilot.app.expire_session()
+        await wait_until(pilot, lambda: pilot.app.screen.id == "login")
+        # At once a draft of the message itself (under arbeid), not a generic form draft.
+        with live_server.ctx.db.read_session() as db:
+            draft = db.scalars(
+                select(Message).where(Message.subject == "Halvskrevet referat")
+            ).one()
+            assert (draft.sent_at, draft.body) == (None, "Første punkt")
+            receipts = db.scalars(
+                select(MessageRecipient.participant_id).where(
+                    MessageRecipient.message_id == draft.id
+                )
+            ).all()
+            assert list(receipts) == [relative_pid]
+            assert db.scalars(select(Draft.key)).all() == []
+        # After logging in again it is in the drafts folder, and opens in the form.
+        pane = await open_messages(pilot, live_server, "koordinator", plan_id)
+        assert not isinstance(pilot.app.screen, ComposeScreen)  # nothing to restore
+        pane.set_folder(MessageFolder.DRAFTS)
+        await wait_until(pilot, lambda: any(m.subject == "Halvskrevet referat" for m in pane.items))
+        pane.query_one(MessageTable).cursor_row = next(
+            i for i, m in enumerate(pane.items) if m.subject == "Halvskrevet referat"
+        )
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, ComposeScreen))
+        form = pilot.app.screen
+        await wait_until(pilot, lambda: bool(form.query("#compose-subject")))
+        assert form.query_one("#compose-subject").value == "Halvskrevet referat"
+        assert form.query_one("#compose-body", TextArea).text == "Første punkt"
+        reopened = form.query_one("#compose-recipients", SelectionList)
+        await wait_until(pilot, lambda: list(reopened.selected) == [relative_pid])
+        await pilot.pause()
+
+
+async def test_when_the_message_draft_cannot_be_saved_the_form_goes_to_the_generic_store(
+    live_server: Any,
+) -> None:
+    """The fallback: a form the messages API refuses (here: a stale draft version) is kept
+    in /me/drafts and comes back in the form after the next login."""
+    from server.models import Draft
+
     plan_id, _ = demo_plan(live_server)
     async with make_app(live_server.url).run_test(size=(140, 44)) as pilot:
         await open_messages(pilot, live_server, "koordinator", plan_id)
         await pilot.press("n")
         await wait_until(pilot, lambda: bool(pilot.app.screen.query("#compose-subject")))
-        await fill(pilot, "#compose-subject", "Halvskrevet referat")
+        compose = pilot.app.screen
+        assert isinstance(compose, ComposeScreen)
+        await fill(pilot, "#compose-subject", "Første utkast")
+        await pilot.press("ctrl+d")
+        await wait_until(pilot, lambda: compose.draft_id is not None)
+        with live_server.ctx.db.writing() as db:  # changed elsewhere meanwhile
+            db.get_one(Message, compose.draft_id).version += 1
+        await fill(pilot, "#compose-subject", "Andre utkast")
         pilot.app.expire_session()
         await wait_until(pilot, lambda: pilot.app.screen.id == "login")
-        # After logging in again, the form comes back with what was typed.
+        with live_server.ctx.db.read_session() as db:
+            [saved] = db.scalars(select(Draft)).all()
+            assert saved.payload["subject"] == "Andre utkast"
         await log_in_fully(pilot, live_server, "koordinator")
         await wait_until(pilot, lambda: pilot.app.screen.id == "plans-screen")
         pilot.app.open_plan(plan_id)
         await wait_until(pilot, lambda: isinstance(pilot.app.screen, ComposeScreen), timeout=15)
-        plan_screen = next(s for s in pilot.app.screen_stack if s.id == f"plan-{plan_id}")
-        pane = plan_screen.query_one(MessagesPane)
-        compose = pilot.app.screen
-        # The screen is pushed before its widgets are mounted; wait for the field.
-        await wait_until(pilot, lambda: bool(compose.query("#compose-subject")))
-        assert compose.query_one("#compose-subject").value == "Halvskrevet referat"
-        await pilot.press("escape")  # leaving keeps it under "under arbeid"
-        await wait_until(pilot, lambda: not isinstance(pilot.app.screen, ComposeScreen))
-        pane.set_folder(MessageFolder.DRAFTS)
-        await wait_until(pilot, lambda: any(m.subject == "Halvskrevet referat" for m in pane.items))
+        form = pilot.app.screen
+        await wait_until(pilot, lambda: bool(form.query("#compose-subject")))
+        assert form.query_one("#compose-subject").value == "Andre utkast"
+        restored = form.query_one("#compose-recipients", SelectionList)
+        await wait_until(pilot, lambda: restored.option_count > 0)  # fully up before closing
+        await pilot.pause()
 
 
 async def test_home_shows_events_messages_visitors_and_timeline_enter_goes_to_the_item(
@@ -200,13 +306,12 @@ async def test_home_shows_events_messages_visitors_and_timeline_enter_goes_to_th
     plan_id, _ = demo_plan(live_server)
     async with make_app(live_server.url).run_test(size=(140, 44)) as pilot:
         screen = await open_tab(pilot, live_server, "parorende", plan_id, "tab-home")
-        events = screen.query_one("#feed-events", Static)
-        await wait_until(
-            pilot, lambda: str(events.render()) not in ("", "Ingen kommende hendelser.")
-        )
+        await wait_until(pilot, lambda: bool(screen.query("#feed-events")))
+        events = screen.query_one("#feed-events", FeedList)
+        await wait_until(pilot, lambda: bool(events.targets))
         visitors = screen.query_one("#feed-visitors", Static)
         assert "Ingrid Haugland" in str(visitors.render())  # the coordinator looked in lately
-        assert str(screen.query_one("#feed-messages", Static).render()).strip()
+        assert screen.query_one("#feed-messages", FeedList).targets
 
         screen.query_one("#tabs", TabbedContent).active = "tab-timeline"
         pane = screen.query_one(TimelinePane)
@@ -216,12 +321,144 @@ async def test_home_shows_events_messages_visitors_and_timeline_enter_goes_to_th
         item = pane.items[index]
         assert item is not None and item.future
         listing.focus()
+        await pilot.pause()  # the tabs hear of the focus before Enter is pressed
         listing.highlighted = index
         await pilot.press("enter")
         await wait_until(
             pilot, lambda: screen.query_one("#tabs", TabbedContent).active == "tab-calendar"
         )
         assert screen.query_one(MonthGrid).cursor == item.at.date()
+
+
+async def test_home_links_events_and_messages_go_where_they_say(live_server: Any) -> None:
+    from screens.plan_collab import FeedList, TabLinks
+
+    plan_id, _ = demo_plan(live_server)
+    async with make_app(live_server.url).run_test(size=(140, 44)) as pilot:
+        screen = await open_tab(pilot, live_server, "parorende", plan_id, "tab-home")
+        tabs = screen.query_one("#tabs", TabbedContent)
+        await wait_until(pilot, lambda: bool(screen.query("#feed-links")))
+        links = screen.query_one("#feed-links", TabLinks)
+        present = [p.id for p in tabs.query(TabPane) if p.id != "tab-home"]
+        # Every tab the relative has, in the tabs' order, and nothing else.
+        await wait_until(pilot, lambda: list(links.targets) == present)
+        assert {"tab-goals", "tab-messages", "tab-calendar", "tab-timeline"} <= set(present)
+        links.focus()
+        await wait_until(pilot, lambda: links.has_focus)
+        await pilot.pause()  # the tabs hear of the focus before Enter is pressed
+        links.highlighted = present.index("tab-goals")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: tabs.active == "tab-goals")
+        goals_tab = tabs.get_pane("tab-goals")
+        # The focus moves into the tab (Enter does not leave it on the hidden home tab).
+        await wait_until(
+            pilot,
+            lambda: pilot.app.focused is not None and goals_tab in pilot.app.focused.ancestors,
+        )
+
+        # The latest message to me: Enter opens it in Meldinger.
+        tabs.active = "tab-home"
+        feed = screen.query_one("#feed-messages", FeedList)
+        await wait_until(pilot, lambda: bool(feed.targets))
+        first = next(iter(feed.targets))
+        message_id = int(first.removeprefix("message-"))
+        await pilot.pause()
+        feed.focus()
+        await wait_until(pilot, lambda: feed.has_focus)
+        await pilot.pause()  # the tabs hear of the focus before Enter is pressed
+        feed.highlighted = 0
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: tabs.active == "tab-messages")
+        messages = screen.query_one(MessagesPane)
+        await wait_until(
+            pilot, lambda: messages.current is not None and messages.current.id == message_id
+        )
+
+        # The next event: Enter shows its day in Kalender.
+        tabs.active = "tab-home"
+        upcoming = screen.query_one("#feed-events", FeedList)
+        await pilot.pause()
+        upcoming.focus()
+        await wait_until(pilot, lambda: upcoming.has_focus)
+        await pilot.pause()  # the tabs hear of the focus before Enter is pressed
+        upcoming.highlighted = 0
+        event_id = int(next(iter(upcoming.targets)).removeprefix("event-"))
+        with live_server.ctx.db.read_session() as db:
+            day = db.get_one(CalendarEvent, event_id).start_date
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: tabs.active == "tab-calendar")
+        assert screen.query_one(MonthGrid).cursor == day
+
+
+async def test_timeline_enter_on_a_comment_selects_what_it_is_on(live_server: Any) -> None:
+    from datetime import UTC, datetime
+
+    from screens.goals import GoalsPane
+    from screens.timeline import TimelinePane
+    from server.models import PlanEvent
+    from server.models_content import Comment
+
+    plan_id, relative_pid = demo_plan(live_server)
+    with live_server.ctx.db.writing() as db:  # the demo has no "new participant" event
+        db.add(
+            PlanEvent(
+                plan_id=plan_id,
+                kind="new_participant",
+                object_type="participant",
+                object_id=relative_pid,
+                actor_participant_id=relative_pid,
+                created_at=datetime.now(UTC),
+                notified_at=datetime.now(UTC),
+            )
+        )
+    async with make_app(live_server.url).run_test(size=(140, 44)) as pilot:
+        screen = await open_tab(pilot, live_server, "koordinator", plan_id, "tab-timeline")
+        tabs = screen.query_one("#tabs", TabbedContent)
+        pane = screen.query_one(TimelinePane)
+        await wait_until(pilot, lambda: pane.loaded_at is not None)
+        listing = pane.query_one("#timeline")
+        for object_type in ("activity_comment", "goal_comment"):
+            tabs.active = "tab-timeline"
+            index = next(
+                i
+                for i, item in enumerate(pane.items)
+                if item is not None and item.object_type == object_type
+            )
+            item = pane.items[index]
+            assert item is not None
+            with live_server.ctx.db.read_session() as db:
+                comment = db.get_one(Comment, item.object_id)
+                expected = (
+                    ("activity", comment.activity_id)
+                    if object_type == "activity_comment"
+                    else ("goal", comment.goal_id)
+                )
+            listing.focus()
+            await pilot.pause()
+            listing.highlighted = index
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: tabs.active == "tab-goals")
+            goals = screen.query_one(GoalsPane)
+
+            def selected(goals: GoalsPane = goals, expected: tuple[str, Any] = expected) -> bool:
+                sel = goals.view.selected
+                return sel is not None and (sel.kind, sel.id) == expected
+
+            await wait_until(pilot, selected)
+
+        # A new participant leads to the participants tab (or home without one).
+        tabs.active = "tab-timeline"
+        index = next(
+            i
+            for i, item in enumerate(pane.items)
+            if item is not None and item.kind == "participant"
+        )
+        listing.focus()
+        await pilot.pause()  # the tabs hear of the focus before Enter is pressed
+        listing.highlighted = index
+        await pilot.press("enter")
+        target = "tab-participants" if screen.query("#tab-participants") else "tab-home"
+        await wait_until(pilot, lambda: tabs.active == target)
 
 
 def add_old_messages(

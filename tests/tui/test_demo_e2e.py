@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
 import sys
 import time
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path

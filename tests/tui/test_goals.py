@@ -187,6 +187,8 @@ async def test_coordinator_attaches_a_picture_from_a_file_and_bad_files_are_refu
     picture.write_bytes(png)
     not_a_picture = tmp_path / "notat.png"
     not_a_picture.write_text("dette er tekst, ikke et bilde")
+    too_big = tmp_path / "stor.png"
+    too_big.write_bytes(png[:8] + b"\0" * (3 * 1024 * 1024))
 
     app = make_app(live_server.url)
     async with app.run_test(size=(150, 45)) as pilot:
@@ -214,12 +216,26 @@ async def test_coordinator_attaches_a_picture_from_a_file_and_bad_files_are_refu
             lambda: "Kan ikke lese filen" in str(form.query_one("#err-path", Static).render()),
         )
         await pilot.press("escape")
-        # Text named .png: the server looks at the content and refuses it.
+        # Text named .png: the content is looked at (as the server does) and refused.
         form = await upload(str(not_a_picture))
         await wait_until(
-            pilot, lambda: str(form.query_one("#form-error", Static).render()).strip() != ""
+            pilot,
+            lambda: (
+                str(form.query_one("#err-path", Static).render())
+                == "ikke et bilde: bare JPEG, PNG og GIF er tillatt"
+            ),
         )
         assert app.screen is form
+        await pilot.press("escape")
+        # A picture over 2 MB: refused before anything is read in full or sent.
+        form = await upload(str(too_big))
+        await wait_until(
+            pilot,
+            lambda: (
+                str(form.query_one("#err-path", Static).render())
+                == "bildet er 3,0 MB; høyst 2 MB er tillatt"
+            ),
+        )
         await pilot.press("escape")
         # A real PNG is attached.
         await upload(str(picture))
@@ -272,6 +288,8 @@ async def test_the_keyboard_moves_between_the_plans_tabs(live_server: Any) -> No
     app = make_app(live_server.url)
     async with app.run_test(size=(150, 45)) as pilot:
         screen = await open_tab(pilot, live_server, "koordinator", plan_id, "tab-home")
+        await wait_until(pilot, lambda: bool(screen.query("#tab-timeline")))  # all installed
+        await pilot.pause()
         tabs = screen.query_one("#tabs", TabbedContent)
         order = [p.id for p in tabs.query("TabPane")]
         assert order[0] == "tab-home" and "tab-goals" in order and "tab-timeline" in order
@@ -279,3 +297,53 @@ async def test_the_keyboard_moves_between_the_plans_tabs(live_server: Any) -> No
         await wait_until(pilot, lambda: tabs.active == order[1])
         await pilot.press("ctrl+left", "ctrl+left")
         await wait_until(pilot, lambda: tabs.active == order[-1])  # wraps around
+
+
+async def test_the_client_refuses_a_picture_in_the_servers_own_words(live_server: Any) -> None:
+    """The client's check and the server's refusal say the same (English is the server's)."""
+    from sampro_tui.api import ApiError
+    from sampro_tui.i18n import set_language
+    from screens.goals import picture_problem
+
+    app = make_app(live_server.url)
+    async with app.run_test(size=(150, 45)) as pilot:
+        pane = await open_goals(pilot, live_server, "koordinator")
+        assert pane.tree_data is not None
+        goal = pane.tree_data.goals[0]
+        for data in (b"\x89PNG\r\n\x1a\n" + b"\0" * (3 * 1024 * 1024), b"%PDF-1.7 tekst"):
+            try:
+                await app.api.set_goal_picture(pane.plan_id, goal.id, goal.version, data)
+            except ApiError as error:
+                assert isinstance(error.details, dict)
+                server_says = error.details["fields"]["data_base64"]
+            else:
+                raise AssertionError("the server took a file it should refuse")
+            set_language("en")
+            try:
+                assert picture_problem(data) == server_says
+            finally:
+                set_language("nb")
+
+
+async def test_history_offers_no_write_keys_but_restore(live_server: Any) -> None:
+    app = make_app(live_server.url)
+    async with app.run_test(size=(150, 45)) as pilot:
+        pane = await open_goals(pilot, live_server, "koordinator")
+        assert pane.tree_data is not None and pane.tree_data.goals
+        goal_id = pane.tree_data.goals[0].id
+        await app.api.goal_to_history(pane.plan_id, goal_id)
+        await pilot.press("v")
+        await wait_until(
+            pilot,
+            lambda: pane.history and goal_id in [g.id for g in pane.tree_data.goals],  # type: ignore[union-attr]
+        )
+        tree = pane.query_one(GoalTreeView)
+        tree.move_cursor(next(n for n in tree.root.children if n.data and n.data.id == goal_id))
+        await wait_until(pilot, lambda: getattr(tree.selected, "id", None) == goal_id)
+        await pilot.pause()
+        shown = shown_keys(app)
+        assert "r" in shown  # the coordinator restores
+        assert not (WRITE_KEYS - {"r"}) & shown, (WRITE_KEYS - {"r"}) & shown
+        await pilot.press("delete")  # hidden keys do nothing either
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmDialog)

@@ -87,3 +87,51 @@ async def test_key_presses_refresh_at_most_once_per_interval_polls_never(
         assert not isinstance(app.screen, SessionWarningScreen)
         await pilot.press("down")  # a user key press: activity
         await wait_until(pilot, lambda: app.timer.seconds_left > 7.2)
+
+
+@SHORT
+async def test_a_professional_plan_form_left_open_at_expiry_is_offered_back_then_removed(
+    live_server: Any,
+) -> None:
+    from textual.widgets import Input, OptionList, TabbedContent
+
+    from screens.professional_plans import ProfessionalPlansPane
+    from widgets.content_form import ContentForm
+
+    app = short_app(live_server)
+
+    async def new_fag_form() -> ContentForm:
+        if app.screen.id != f"plan-{plan_id}":
+            app.open_plan(plan_id)
+        await wait_until(pilot, lambda: bool(app.screen.query("#tab-fag")))
+        app.screen.query_one("#tabs", TabbedContent).active = "tab-fag"
+        pane = app.screen.query_one(ProfessionalPlansPane)
+        await wait_until(pilot, lambda: pane.data is not None)
+        pane.query_one(OptionList).focus()
+        await pilot.press("n")
+        await wait_until(pilot, lambda: isinstance(app.screen, ContentForm))
+        form = app.screen
+        assert isinstance(form, ContentForm)
+        return form
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await to_plan_list(pilot, live_server)
+        plan_id = screen.plans[0].id
+        key = f"plan-{plan_id}-fag-new"
+        form = await new_fag_form()
+        await fill(pilot, "#field-name", "Halvferdig fagplan")
+        # The user walks away: the session ends with the form open.
+        await wait_until(pilot, lambda: app.screen.id == "login", timeout=15)
+        await wait_until(pilot, lambda: "Ulagret tekst er lagret som utkast." in notifications(app))
+        # After logging in again, the same form offers the draft back.
+        await to_plan_list(pilot, live_server)
+        form = await new_fag_form()
+        assert form.query_one("#field-name", Input).value == "Halvferdig fagplan"
+        assert key in {d.key for d in await app.api.drafts()}
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: not isinstance(app.screen, ContentForm))
+        await wait_until(pilot, lambda: "Lagret." in notifications(app))
+        # Saved: the draft is gone, so the next new form starts empty.
+        assert key not in {d.key for d in await app.api.drafts()}
+        form = await new_fag_form()
+        assert form.query_one("#field-name", Input).value == ""
