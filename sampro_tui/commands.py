@@ -89,7 +89,11 @@ class SamproCommands(Provider):
     @staticmethod
     def _go_to_tab(tabs: TabbedContent, pane_id: str) -> None:
         if tabs.is_attached and tabs.query(f"#{pane_id}"):
-            tabs.active = pane_id
+            enter = getattr(tabs, "enter", None)  # the plan's tabs also move the focus in
+            if callable(enter):
+                enter(pane_id)
+            else:
+                tabs.active = pane_id
 
     def _plans(self) -> list[tuple[str, str, Command]]:
         app = self.sampro

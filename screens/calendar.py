@@ -19,6 +19,7 @@ from sampro_contract import CalendarEvent, CalendarEventIn, CalendarEventUpdate,
 from sampro_tui.base import SamproModal, translate_bindings
 from sampro_tui.formatting import fmt_date
 from sampro_tui.i18n import t
+from widgets.content_form import ChooseDialog, ConfirmDialog
 from widgets.month_grid import (
     DAY_KEYS,
     MONTH_KEYS,
@@ -287,18 +288,50 @@ class CalendarPane(Vertical):
             return None
         return events[index]
 
-    def action_edit(self) -> None:
-        e = self._selected_event()
-        if e is not None and e.can_edit:
-            self.app.push_screen(EventForm(self.plan, e.start_date, e), self._saved)
+    async def _pick_event(self) -> CalendarEvent | None:
+        """The event to change: the one highlighted in the month view's day list; in the
+        other views (where that list is hidden) the day's only event, or one chosen."""
+        if self.view == "month":
+            return self._selected_event()
+        events = self.day_events(self.grid.cursor)
+        if len(events) <= 1:
+            return events[0] if events else None
+        choices = [(event_line(e), e) for e in events]
+        title = t("cal.choose_event", date=fmt_date(self.grid.cursor))
+        chosen = await self.app.push_screen_wait(ChooseDialog(title, choices))
+        return chosen if isinstance(chosen, CalendarEvent) else None
 
-    @work(group="calendar-delete", exit_on_error=False)
+    @work(exclusive=True, group="calendar-change", exit_on_error=False)
+    async def action_edit(self) -> None:
+        e = await self._pick_event()
+        if e is None:
+            return
+        if not e.can_edit:
+            self.app.notify(t("cal.not_yours"), severity="warning")
+            return
+        self.app.push_screen(EventForm(self.plan, e.start_date, e), self._saved)
+
+    @work(exclusive=True, group="calendar-change", exit_on_error=False)
     async def action_delete(self) -> None:
-        e = self._selected_event()
-        if e is not None and e.can_edit:
+        from sampro_tui.api import ApiError, ServerUnreachable
+        from sampro_tui.errors import describe
+
+        e = await self._pick_event()
+        if e is None:
+            return
+        if not e.can_edit:
+            self.app.notify(t("cal.not_yours"), severity="warning")
+            return
+        question = t("cal.confirm_delete", title=e.title, date=fmt_date(e.start_date))
+        if not await self.app.push_screen_wait(ConfirmDialog(question)):
+            return
+        try:
             await self.api.delete_event(self.plan.id, e.id)
-            self.app.notify(t("cal.deleted"))
-            self.reload()
+        except (ApiError, ServerUnreachable) as error:
+            self.app.notify(describe(error), severity="error")
+            return
+        self.app.notify(t("cal.deleted"))
+        self.reload()
 
     @on(OptionList.OptionSelected, "#cal-day-events")
     def _open_event(self, event: OptionList.OptionSelected) -> None:

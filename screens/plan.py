@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widget import Widget
 from textual.widgets import (
     Button,
     ContentSwitcher,
@@ -107,11 +108,30 @@ class PlanTabs(TabbedContent):
         if row is None:
             return
         screen.set_focus(row, scroll_visible=False)
+        self.focus_pane(active, only_from=row)
+
+    def enter(self, tab_id: str) -> None:
+        """Show a tab and put the focus in it, so its keys work at once."""
+        self.active = tab_id
+        self.focus_pane(tab_id)
+
+    def focus_pane(self, tab_id: str, only_from: Widget | None = None) -> None:
+        """After the next refresh, focus the pane's first focusable widget (unless the focus
+        has meanwhile left `only_from`, when that is given)."""
+        screen = self.screen
+        pane = self.get_child_by_type(ContentSwitcher).get_child_by_id(tab_id)
 
         def focus_in(tries: int) -> None:
-            if self.active != active or screen.focused is not row:
+            focused = screen.focused
+            if self.active != tab_id or (only_from is not None and focused is not only_from):
                 return
-            target = next((w for w in pane.query("*") if w.focusable), None)
+            if focused is not None and pane in focused.ancestors:
+                return
+            # A list or table rather than a text field: the field would take the keys
+            # that move between tabs (Ctrl+arrows move by word there).
+            focusable = [w for w in pane.query("*") if w.focusable]
+            target = next((w for w in focusable if not isinstance(w, Input | TextArea)), None)
+            target = target or next(iter(focusable), None)
             if target is not None:
                 screen.set_focus(target)
             elif tries:  # not laid out yet: its widgets cannot take focus
@@ -474,7 +494,11 @@ class PlanScreen(SamproScreen):
         if not ids:
             return
         current = ids.index(tabs.active) if tabs.active in ids else 0
-        tabs.active = ids[(current + step) % len(ids)]
+        target = ids[(current + step) % len(ids)]
+        if isinstance(tabs, PlanTabs):
+            tabs.enter(target)
+        else:
+            tabs.active = target
 
     def action_back(self) -> None:
         if self.editing:

@@ -38,6 +38,11 @@ class CompletenessList(OptionList):
         super().__init__(id=id)
         self.targets: list[str] = []
 
+    def on_focus(self) -> None:
+        # Tabbing in lands on the first item, so Enter acts at once.
+        if self.highlighted is None and self.targets:
+            self.highlighted = 0
+
     def show(self, completeness: Completeness) -> None:
         self.clear_options()
         missing = [i for i in completeness.items if not i.covered]

@@ -341,6 +341,12 @@ class ChooseDialog(SamproModal):
                 id="choices",
             )
 
+    def on_mount(self) -> None:
+        # The first choice is highlighted: Enter takes it, arrows move from there.
+        choices = self.query_one("#choices", OptionList)
+        if choices.option_count:
+            choices.highlighted = 0
+
     @on(OptionList.OptionSelected)
     def _picked(self, event: OptionList.OptionSelected) -> None:
         index = int(event.option.id or 0)

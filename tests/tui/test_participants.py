@@ -118,6 +118,12 @@ async def test_a_coordinator_sees_the_plan_tabs_in_the_agreed_order(live_server:
             walked.append(tabs.active)
             await pilot.press("ctrl+right")
         assert walked == shown
+        # ... and put the focus in the tab they land on, so its keys work at once.
+        await pilot.press("ctrl+left")
+        pane = tabs.get_pane(shown[-1])
+        await wait_until(
+            pilot, lambda: screen.focused is not None and pane in screen.focused.ancestors
+        )
 
 
 async def test_tabs_land_in_order_whatever_order_they_are_added() -> None:

@@ -14,7 +14,7 @@ from server.models import Participant, Plan, UserAccount
 from server.models_content import Goal
 from tests.tui.helpers import fill, make_app, notifications, wait_until
 from tests.tui.test_collab import demo_plan, open_tab
-from widgets.completeness import CompletenessList
+from widgets.completeness import TABS, CompletenessList
 
 
 def plan_without_goals(live: Any) -> int:
@@ -157,3 +157,23 @@ async def test_completeness_shows_on_home_and_enter_goes_where_each_item_is_fixe
         await pilot.press("enter")
         await wait_until(pilot, lambda: screen.editing)
         assert screen.focused is screen.query_one("#edit-start", Input)
+
+
+async def test_tabbing_into_the_completeness_list_lets_enter_act_on_the_first_item(
+    live_server: Any,
+) -> None:
+    plan_id = plan_without_goals(live_server)
+    app = make_app(live_server.url)
+    async with app.run_test(size=(140, 50)) as pilot:
+        screen = await open_tab(pilot, live_server, "koordinator", plan_id, "tab-home")
+        await wait_until(pilot, lambda: bool(screen.query("#completeness")))
+        listing = screen.query_one("#completeness", CompletenessList)
+        await wait_until(pilot, lambda: bool(listing.targets))
+        await wait_until(pilot, lambda: bool(screen.query(f"#{TABS[listing.targets[0]]}")))
+        first = TABS[listing.targets[0]]
+        listing.focus()
+        await pilot.pause()
+        assert listing.highlighted == 0
+        await pilot.press("enter")
+        tabs = screen.query_one("#tabs", TabbedContent)
+        await wait_until(pilot, lambda: tabs.active == first)
