@@ -50,7 +50,10 @@ async def ready(pilot):
     app.exit()
 
 SamproApp(
-    Config(server_url="http://127.0.0.1:9"), persist=False, token_store=TokenStore(enabled=False)
+    Config(server_url="http://127.0.0.1:9"),
+    persist=False,
+    token_store=TokenStore(enabled=False),
+    tune_gc=True,  # as the `sampro` command runs it
 ).run(headless=True, size=(120, 40), auto_pilot=ready)
 """
 
@@ -72,21 +75,30 @@ def run_once(code: str) -> tuple[float, float]:
 
 
 def main() -> None:
-    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 7
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 15
     run_once(BARE)  # warm the OS file cache and .pyc files for both, then measure
     run_once(SAMPRO)
     results: dict[str, list[tuple[float, float]]] = {"bare": [], "sampro": []}
     for _ in range(runs):
         results["bare"].append(run_once(BARE))
         results["sampro"].append(run_once(SAMPRO))
-    medians = {}
+    medians: dict[str, tuple[float, float]] = {}
+    lows: dict[str, tuple[float, float]] = {}
     for name, values in results.items():
         wall = statistics.median(w for w, _ in values)
         cpu = statistics.median(c for _, c in values)
+        least_wall = min(w for w, _ in values)
+        least_cpu = min(c for _, c in values)
         medians[name] = (wall, cpu)
-        print(f"{name:7} wall {wall:.3f} s   cpu {cpu:.3f} s   (median of {runs})")
+        lows[name] = (least_wall, least_cpu)
+        print(
+            f"{name:7} wall {wall:.3f} s   cpu {cpu:.3f} s   (median of {runs});"
+            f"   least: wall {least_wall:.3f} s   cpu {least_cpu:.3f} s"
+        )
     (bw, bc), (sw, sc) = medians["bare"], medians["sampro"]
-    print(f"ratio   wall {sw / bw:.2f}x   cpu {sc / bc:.2f}x   (target <= 1.30x)")
+    print(f"ratio   wall {sw / bw:.2f}x   cpu {sc / bc:.2f}x   medians (target <= 1.30x)")
+    (bw, bc), (sw, sc) = lows["bare"], lows["sampro"]
+    print(f"ratio   wall {sw / bw:.2f}x   cpu {sc / bc:.2f}x   least of each (less noise)")
 
 
 if __name__ == "__main__":
