@@ -182,6 +182,9 @@ class PasswordPolicy(Model):
     requires_upper: bool = True
     requires_digit: bool = True
     rejects_common: bool = True
+    # The lockout rule the login screen states (failures in a row, and for how long).
+    lockout_threshold: int | None = None
+    lockout_seconds: int | None = None
 
 
 class TotpEnrolment(Model):

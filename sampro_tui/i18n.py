@@ -45,9 +45,11 @@ _NB: dict[str, str] = {
     "login.capslock": "Merk: Husk å slå av Caps Lock (store bokstaver).",
     "login.capslock_on": "Passordet er skrevet med bare store bokstaver: er Caps Lock på?",
     "login.lockout_rule": (
-        "Oppgir du feil brukernavn og/eller passord 3 ganger på rad, blir du utestengt "
-        "i 10 minutter av sikkerhetsmessige årsaker."
+        "Oppgir du feil brukernavn og/eller passord {n} ganger på rad, blir du utestengt "
+        "i {duration} av sikkerhetsmessige årsaker."
     ),
+    "login.minute": "1 minutt",
+    "login.minutes": "{m} minutter",
     "login.missing": "Skriv inn både brukernavn og passord.",
     "login.wrong": "Feil brukernavn eller passord. Sjekk Caps Lock og prøv igjen.",
     "login.locked": (
@@ -253,9 +255,11 @@ _EN: dict[str, str] = {
     "login.capslock": "Note: remember to turn off Caps Lock (capital letters).",
     "login.capslock_on": "The password is typed in capitals only: is Caps Lock on?",
     "login.lockout_rule": (
-        "After 3 wrong usernames and/or passwords in a row you are locked out for "
-        "10 minutes, for security."
+        "After {n} wrong usernames and/or passwords in a row you are locked out for "
+        "{duration}, for security."
     ),
+    "login.minute": "1 minute",
+    "login.minutes": "{m} minutes",
     "login.missing": "Enter both username and password.",
     "login.wrong": "Wrong username or password. Check Caps Lock and try again.",
     "login.locked": (

@@ -16,6 +16,14 @@ from sampro_tui.base import SamproScreen
 from sampro_tui.i18n import t
 
 
+def lockout_rule(threshold: int = 3, seconds: int = 600) -> str:
+    """The seeds' sentence about lockout, with the server's numbers (DESIGN's defaults
+    until the server has said)."""
+    minutes = max(1, round(seconds / 60))
+    duration = t("login.minute") if minutes == 1 else t("login.minutes", m=minutes)
+    return t("login.lockout_rule", n=threshold, duration=duration)
+
+
 def looks_like_caps_lock(password: str) -> bool:
     """Letters typed, all of them capitals: the usual sign of Caps Lock."""
     letters = [c for c in password if c.isalpha()]
@@ -52,8 +60,9 @@ class LoginScreen(SamproScreen):
             yield Static("", id="message", classes="error", markup=False)
             # "Glemt passord" is the footer's Ctrl+G (clickable too): one widget fewer here.
             yield Button(t("login.button"), variant="primary", id="submit")
+            yield Static(lockout_rule(), id="lockout-rule", classes="hint", markup=False)
             yield Static(
-                t("login.lockout_rule") + "\n" + t("login.server", url=app.config.server_url),
+                t("login.server", url=app.config.server_url),
                 classes="hint",
                 markup=False,  # a URL's "host:port" must not be read as markup or emoji
             )
@@ -71,6 +80,20 @@ class LoginScreen(SamproScreen):
     def on_mount(self) -> None:
         if self.sampro.config.last_username:
             self.query_one("#password", Input).focus()
+        self.load_lockout_rule()
+
+    @work(exclusive=True, group="login-policy", exit_on_error=False)
+    async def load_lockout_rule(self) -> None:
+        """The server's own numbers for the lockout rule (the defaults are shown first)."""
+        from sampro_tui.api import ApiError, ServerUnreachable
+
+        try:
+            policy = await self.sampro.api.password_policy()
+        except (ApiError, ServerUnreachable):
+            return  # a login attempt will say what is wrong
+        if policy.lockout_threshold and policy.lockout_seconds:
+            rule = lockout_rule(policy.lockout_threshold, policy.lockout_seconds)
+            self.query_one("#lockout-rule", Static).update(rule)
 
     def show_message(self, text: str) -> None:
         self.query_one("#message", Static).update(text)

@@ -113,4 +113,9 @@ def forgot(body: ForgotRequest, ctx: Ctx, tasks: BackgroundTasks) -> Response:
 
 @router.get("/password-policy")
 def password_policy(ctx: Ctx) -> PasswordPolicy:
-    return PasswordPolicy(min_length=ctx.settings.password_min_length)
+    settings = ctx.settings
+    return PasswordPolicy(
+        min_length=settings.password_min_length,
+        lockout_threshold=settings.lockout_threshold,
+        lockout_seconds=settings.lockout_seconds,
+    )

@@ -238,8 +238,10 @@ def test_minimum_password_length_follows_the_setting(make_org: Callable[..., Org
 
 
 def test_password_policy_states_the_rules(make_org: Callable[..., Org]) -> None:
-    h = make_org(password_min_length=10).h
-    assert h.client.get(f"{API}/auth/password-policy").json()["min_length"] == 10
+    h = make_org(password_min_length=10, lockout_threshold=4, lockout_seconds=900).h
+    policy = h.client.get(f"{API}/auth/password-policy").json()
+    assert policy["min_length"] == 10
+    assert (policy["lockout_threshold"], policy["lockout_seconds"]) == (4, 900)
 
 
 def test_new_password_same_as_the_old_is_refused(org: Org) -> None:

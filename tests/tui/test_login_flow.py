@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from textual.widgets import Static
 
 from tests.tui.helpers import (
@@ -125,3 +126,12 @@ async def test_log_out_returns_to_login(live_server: Any) -> None:
         await wait_until(pilot, lambda: app.screen.id == "login")
         assert "Du er logget ut." in text_of(app, "#notice")
         assert not app.timer.active and app.api.token is None
+
+
+@pytest.mark.server_settings(lockout_threshold=5, lockout_seconds=1800)
+async def test_the_lockout_rule_states_the_servers_own_numbers(live_server: Any) -> None:
+    app = make_app(live_server.url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.screen.id == "login")
+        await wait_until(pilot, lambda: "5 ganger på rad" in text_of(app, "#lockout-rule"))
+        assert "utestengt i 30 minutter" in text_of(app, "#lockout-rule")
