@@ -41,7 +41,14 @@ from sampro_tui.api import ApiError
 from sampro_tui.base import translate_bindings
 from sampro_tui.formatting import fmt_date
 from sampro_tui.i18n import t
-from widgets.content_form import ChooseDialog, ConfirmDialog, ContentForm, FormField
+from widgets.content_form import (
+    ChooseDialog,
+    ConfirmDialog,
+    ContentForm,
+    FormField,
+    find_draft,
+    forget_draft,
+)
 from widgets.plan_table import Cell, Column, VirtualTable
 
 if TYPE_CHECKING:
@@ -519,10 +526,22 @@ class ParticipantsPane(Vertical):
             return saved
 
         title = t("pp.form.edit", name=row.name)
-        result = await self.app.push_screen_wait(ContentForm(title, edit_fields(shown), submit))
+        # Saved as a draft if the session ends while it is open; offered back next time.
+        key = f"plan-{plan_id}-participant-{shown.id}"
+        form = ContentForm(
+            title,
+            edit_fields(shown),
+            submit,
+            draft_key=key,
+            draft_kind="participant",
+            plan_id=plan_id,
+            draft=await find_draft(api, key),
+        )
+        result = await self.app.push_screen_wait(form)
         if result is False:
             self.app.notify(t("pp.unchanged"))
         elif isinstance(result, Participant):
+            await forget_draft(api, key)
             self.app.notify(t("pp.saved"))
             self.load(result.id)
 

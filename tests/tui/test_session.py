@@ -135,3 +135,40 @@ async def test_a_professional_plan_form_left_open_at_expiry_is_offered_back_then
         assert key not in {d.key for d in await app.api.drafts()}
         form = await new_fag_form()
         assert form.query_one("#field-name", Input).value == ""
+
+
+@SHORT
+async def test_a_participant_form_left_open_at_expiry_is_offered_back(live_server: Any) -> None:
+    from textual.widgets import Input, TabbedContent
+
+    from screens.participants import ParticipantsPane, ParticipantTable
+    from widgets.content_form import ContentForm
+
+    app = short_app(live_server)
+
+    async def edit_form() -> ContentForm:
+        if app.screen.id != f"plan-{plan_id}":
+            app.open_plan(plan_id)
+        await wait_until(pilot, lambda: bool(app.screen.query("#tab-participants")))
+        app.screen.query_one("#tabs", TabbedContent).active = "tab-participants"
+        pane = app.screen.query_one(ParticipantsPane)
+        await wait_until(pilot, lambda: bool(pane.rows))
+        table = pane.query_one(ParticipantTable)
+        table.focus()
+        await pilot.pause()
+        await pilot.press("e")
+        await wait_until(pilot, lambda: isinstance(app.screen, ContentForm))
+        form = app.screen
+        assert isinstance(form, ContentForm)
+        return form
+
+    async with app.run_test(size=(140, 44)) as pilot:
+        screen = await to_plan_list(pilot, live_server)
+        plan_id = screen.plans[0].id
+        await edit_form()
+        await fill(pilot, "#field-responsibility", "Følger opp skolevegring")
+        await wait_until(pilot, lambda: app.screen.id == "login", timeout=15)
+        await wait_until(pilot, lambda: "Ulagret tekst er lagret som utkast." in notifications(app))
+        await to_plan_list(pilot, live_server)
+        form = await edit_form()
+        assert form.query_one("#field-responsibility", Input).value == "Følger opp skolevegring"
