@@ -80,7 +80,16 @@ class LoginScreen(SamproScreen):
     def on_mount(self) -> None:
         if self.sampro.config.last_username:
             self.query_one("#password", Input).focus()
-        self.load_lockout_rule()
+        # Not at once: the API client (httpx, pydantic, the contract) is the heaviest import
+        # of the client, and start-up should pay only for this screen. A moment later it
+        # is imported off the event loop, which also readies it for the login itself.
+        self.set_timer(1.0, self.prepare_api)
+
+    @work(thread=True, exclusive=True, group="login-warm", exit_on_error=False)
+    def prepare_api(self) -> None:
+        import sampro_tui.api  # noqa: F401 - imported here so the UI thread need not
+
+        self.app.call_from_thread(self.load_lockout_rule)
 
     @work(exclusive=True, group="login-policy", exit_on_error=False)
     async def load_lockout_rule(self) -> None:
