@@ -425,6 +425,10 @@ class ParticipantsPane(Vertical):
 
     @on(ParticipantTable.Moved)
     def show_card(self) -> None:
+        if not self.query("#pp-rights"):
+            # The card's parts mount after the table, which may report its cursor first;
+            # the card is filled when the participants arrive.
+            return
         row = self.query_one(ParticipantTable).current_row
         if row is None:
             self.query_one("#pp-person", Static).update(t("pp.pick"))
