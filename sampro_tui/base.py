@@ -60,6 +60,19 @@ class SamproScreenMixin:
         cast(Screen[Any], self).refresh_bindings()
 
 
+class SamproPaneMixin:
+    """For a plan tab's pane (a widget, not a screen): the app typed, and its workers'
+    failures shown as notices as a screen's are."""
+
+    @property
+    def sampro(self) -> SamproApp:
+        return cast("SamproApp", cast(DOMNode, self).app)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            self.sampro.report_error(event.worker.error)
+
+
 class SamproScreen(SamproScreenMixin, Screen[None]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -301,26 +301,27 @@ class CalendarPane(Vertical):
         chosen = await self.app.push_screen_wait(ChooseDialog(title, choices))
         return chosen if isinstance(chosen, CalendarEvent) else None
 
+    async def _event_to_change(self) -> CalendarEvent | None:
+        """The picked event, if this participant may change it (else said why)."""
+        e = await self._pick_event()
+        if e is not None and not e.can_edit:
+            self.app.notify(t("cal.not_yours"), severity="warning")
+            return None
+        return e
+
     @work(exclusive=True, group="calendar-change", exit_on_error=False)
     async def action_edit(self) -> None:
-        e = await self._pick_event()
-        if e is None:
-            return
-        if not e.can_edit:
-            self.app.notify(t("cal.not_yours"), severity="warning")
-            return
-        self.app.push_screen(EventForm(self.plan, e.start_date, e), self._saved)
+        e = await self._event_to_change()
+        if e is not None:
+            self.app.push_screen(EventForm(self.plan, e.start_date, e), self._saved)
 
     @work(exclusive=True, group="calendar-change", exit_on_error=False)
     async def action_delete(self) -> None:
         from sampro_tui.api import ApiError, ServerUnreachable
         from sampro_tui.errors import describe
 
-        e = await self._pick_event()
+        e = await self._event_to_change()
         if e is None:
-            return
-        if not e.can_edit:
-            self.app.notify(t("cal.not_yours"), severity="warning")
             return
         question = t("cal.confirm_delete", title=e.title, date=fmt_date(e.start_date))
         if not await self.app.push_screen_wait(ConfirmDialog(question)):

@@ -18,7 +18,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static, Tree
-from textual.worker import Worker, WorkerState
 
 import sampro_tui.content_texts  # noqa: F401 - registers the feature's texts
 from sampro_contract import (
@@ -38,14 +37,14 @@ from sampro_contract import (
     PlanHome,
 )
 from sampro_tui.api import ApiError
-from sampro_tui.base import translate_bindings
+from sampro_tui.base import SamproPaneMixin, translate_bindings
 from sampro_tui.formatting import fmt_date, fmt_datetime
 from sampro_tui.i18n import language, t
 from widgets.content_form import ChooseDialog, ConfirmDialog, ContentForm, FormField
 from widgets.goal_tree import GoalTreeView, Selected, progress_bar, status_label
 
 if TYPE_CHECKING:
-    from sampro_tui.app import SamproApp
+    pass
 
 WRITE_ACTIONS = {
     "new_goal",
@@ -155,7 +154,7 @@ def render_activity(act: ActivityDetail, goal_title: str) -> Text:
     return text
 
 
-class GoalsPane(Vertical):
+class GoalsPane(SamproPaneMixin, Vertical):
     """The content of the "Mål og aktiviteter" tab."""
 
     DEFAULT_CSS = """
@@ -194,15 +193,6 @@ class GoalsPane(Vertical):
         self.detail: GoalDetail | ActivityDetail | None = None
         self.participants: list[Participant] = []
         translate_bindings(self)
-
-    @property
-    def sampro(self) -> SamproApp:
-        return cast("SamproApp", self.app)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # A pane is not a screen: its workers' failures are reported here.
-        if event.state is WorkerState.ERROR and event.worker.error is not None:
-            self.sampro.report_error(event.worker.error)
 
     @property
     def plan_id(self) -> int:

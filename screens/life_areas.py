@@ -3,28 +3,27 @@
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Static
-from textual.worker import Worker, WorkerState
 
 import sampro_tui.content_texts  # noqa: F401 - registers the feature's texts
 from sampro_contract import LifeAreaEntry, LifeAreaUpdate, PlanHome
 from sampro_tui.api import ApiError
-from sampro_tui.base import translate_bindings
+from sampro_tui.base import SamproPaneMixin, translate_bindings
 from sampro_tui.i18n import t
 from widgets.content_form import ContentForm, FormField
 from widgets.life_areas import LifeAreasView
 
 if TYPE_CHECKING:
-    from sampro_tui.app import SamproApp
+    pass
 
 
-class LifeAreasPane(Vertical):
+class LifeAreasPane(SamproPaneMixin, Vertical):
     DEFAULT_CSS = """
     LifeAreasPane { height: 1fr; padding: 0 1; }
     LifeAreasPane #life-note { height: auto; color: $text-muted; }
@@ -37,15 +36,6 @@ class LifeAreasPane(Vertical):
         super().__init__(id=id)
         self.plan = plan
         translate_bindings(self)
-
-    @property
-    def sampro(self) -> SamproApp:
-        return cast("SamproApp", self.app)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # A pane is not a screen: its workers' failures are reported here.
-        if event.state is WorkerState.ERROR and event.worker.error is not None:
-            self.sampro.report_error(event.worker.error)
 
     def compose(self) -> ComposeResult:
         yield Static(t("life.no_history"), id="life-note")

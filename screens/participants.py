@@ -21,7 +21,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Static, TabbedContent, TabPane
-from textual.worker import Worker, WorkerState
 
 import sampro_tui.participants_texts  # noqa: F401 - registers the feature's texts
 from sampro_contract import (
@@ -38,7 +37,7 @@ from sampro_contract import (
     Rights,
 )
 from sampro_tui.api import ApiError
-from sampro_tui.base import translate_bindings
+from sampro_tui.base import SamproPaneMixin, translate_bindings
 from sampro_tui.formatting import fmt_date
 from sampro_tui.i18n import t
 from widgets.content_form import (
@@ -52,7 +51,6 @@ from widgets.content_form import (
 from widgets.plan_table import Cell, Column, VirtualTable
 
 if TYPE_CHECKING:
-    from sampro_tui.app import SamproApp
     from screens.plan import PlanScreen
 
 CONSENT_WARNING_DAYS = 30  # the seeds: red in the last 30 days
@@ -315,7 +313,7 @@ class ParticipantTable(VirtualTable[Row]):
         self.post_message(self.Moved())
 
 
-class ParticipantsPane(Vertical):
+class ParticipantsPane(SamproPaneMixin, Vertical):
     """The Deltakere tab."""
 
     DEFAULT_CSS = """
@@ -345,17 +343,8 @@ class ParticipantsPane(Vertical):
         self.loaded = asyncio.Event()
 
     @property
-    def sampro(self) -> SamproApp:
-        return cast("SamproApp", self.app)
-
-    @property
     def today(self) -> date:
         return self.fixed_today or date.today()
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # A pane is not a screen: its workers' failures are reported here.
-        if event.state is WorkerState.ERROR and event.worker.error is not None:
-            self.sampro.report_error(event.worker.error)
 
     def compose(self) -> ComposeResult:
         yield Static("", id="pp-count")

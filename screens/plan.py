@@ -110,14 +110,17 @@ class PlanTabs(TabbedContent):
         screen.set_focus(row, scroll_visible=False)
         self.focus_pane(active, only_from=row)
 
-    def enter(self, tab_id: str) -> None:
-        """Show a tab and put the focus in it, so its keys work at once."""
+    def enter(self, tab_id: str, focus: Widget | None = None) -> None:
+        """Show a tab and put the focus in it (on `focus`, or its first list or table), so
+        its keys work at once."""
         self.active = tab_id
-        self.focus_pane(tab_id)
+        self.focus_pane(tab_id, target=focus)
 
-    def focus_pane(self, tab_id: str, only_from: Widget | None = None) -> None:
-        """After the next refresh, focus the pane's first focusable widget (unless the focus
-        has meanwhile left `only_from`, when that is given)."""
+    def focus_pane(
+        self, tab_id: str, only_from: Widget | None = None, target: Widget | None = None
+    ) -> None:
+        """After the next refresh, focus `target` or the pane's first focusable widget
+        (unless the focus has meanwhile left `only_from`, when that is given)."""
         screen = self.screen
         pane = self.get_child_by_type(ContentSwitcher).get_child_by_id(tab_id)
 
@@ -125,15 +128,20 @@ class PlanTabs(TabbedContent):
             focused = screen.focused
             if self.active != tab_id or (only_from is not None and focused is not only_from):
                 return
-            if focused is not None and pane in focused.ancestors:
-                return
-            # A list or table rather than a text field: the field would take the keys
-            # that move between tabs (Ctrl+arrows move by word there).
-            focusable = [w for w in pane.query("*") if w.focusable]
-            target = next((w for w in focusable if not isinstance(w, Input | TextArea)), None)
-            target = target or next(iter(focusable), None)
             if target is not None:
-                screen.set_focus(target)
+                if focused is target:
+                    return
+                chosen: Widget | None = target if target.focusable else None
+            else:
+                if focused is not None and pane in focused.ancestors:
+                    return
+                # A list or table rather than a text field: the field would take the keys
+                # that move between tabs (Ctrl+arrows move by word there).
+                focusable = [w for w in pane.query("*") if w.focusable]
+                chosen = next((w for w in focusable if not isinstance(w, Input | TextArea)), None)
+                chosen = chosen or next(iter(focusable), None)
+            if chosen is not None:
+                screen.set_focus(chosen)
             elif tries:  # not laid out yet: its widgets cannot take focus
                 self.call_after_refresh(focus_in, tries - 1)
 

@@ -110,26 +110,10 @@ class TabLinks(FeedList):
 
 
 def show_tab(screen: Screen[Any], tab_id: str, focus: Widget | None = None) -> None:
-    """Go to a tab and put the focus in it (on `focus`, or on its first widget that takes
-    focus). Without this the focus would stay on a widget of the tab just hidden, and
-    Textual, moving it to a visible one, could bring that tab back."""
-    tabs = screen.query_one("#tabs", TabbedContent)
-    tabs.active = tab_id
-    pane = tabs.get_pane(tab_id)
+    """Go to a tab and put the focus in it (on `focus`, or on its first list or table)."""
+    from screens.plan import PlanTabs
 
-    def focus_in(tries: int) -> None:
-        focused = screen.focused
-        if tabs.active != tab_id or (focus is not None and focused is focus):
-            return
-        if focus is None and focused is not None and pane in focused.ancestors:
-            return
-        target = focus or next((w for w in pane.query("*") if w.focusable), None)
-        if target is not None and target.focusable:
-            target.focus()
-        elif tries:  # the tab is not laid out yet: its widgets cannot take focus
-            screen.call_after_refresh(focus_in, tries - 1)
-
-    screen.call_after_refresh(focus_in, 5)
+    screen.query_one("#tabs", PlanTabs).enter(tab_id, focus)
 
 
 async def show_home_feed(screen: PlanScreen, plan: PlanHome) -> None:

@@ -9,7 +9,7 @@ narrows the loaded entries at once; fetching older pages goes on under the filte
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -17,17 +17,16 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
-from textual.worker import Worker, WorkerState
 
 import sampro_tui.participants_texts  # noqa: F401 - registers the feature's texts
 from sampro_contract import LogEntry, Page, PlanHome, PlanRole
-from sampro_tui.base import translate_bindings
+from sampro_tui.base import SamproPaneMixin, translate_bindings
 from sampro_tui.formatting import fmt_datetime
 from sampro_tui.i18n import t
 from widgets.plan_table import Cell, Column, VirtualTable
 
 if TYPE_CHECKING:
-    from sampro_tui.app import SamproApp
+    pass
 
 PAGE_SIZE = 200
 NEAR_END_ROWS = 20  # fetch the next page when the cursor is this close to the end
@@ -99,7 +98,7 @@ class LogTable(VirtualTable[LogEntry]):
             self.post_message(self.NearEnd())
 
 
-class LogPane(Vertical):
+class LogPane(SamproPaneMixin, Vertical):
     """The Logg tab."""
 
     DEFAULT_CSS = """
@@ -126,15 +125,6 @@ class LogPane(Vertical):
         self.last_page_full = False  # a full page: there may be older entries
         self.filter_text = ""
         self.loaded = asyncio.Event()
-
-    @property
-    def sampro(self) -> SamproApp:
-        return cast("SamproApp", self.app)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # A pane is not a screen: its workers' failures are reported here.
-        if event.state is WorkerState.ERROR and event.worker.error is not None:
-            self.sampro.report_error(event.worker.error)
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder=t("plog.filter"), id="plog-filter")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -11,7 +11,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import Worker, WorkerState
 
 import sampro_tui.content_texts  # noqa: F401 - registers the feature's texts
 from sampro_contract import (
@@ -21,7 +20,7 @@ from sampro_contract import (
     ProfessionalPlanList,
     ProfessionalPlanUpdate,
 )
-from sampro_tui.base import translate_bindings
+from sampro_tui.base import SamproPaneMixin, translate_bindings
 from sampro_tui.formatting import fmt_date
 from sampro_tui.i18n import t
 from widgets.content_form import (
@@ -33,7 +32,7 @@ from widgets.content_form import (
 )
 
 if TYPE_CHECKING:
-    from sampro_tui.app import SamproApp
+    pass
 
 
 def render_professional_plan(p: ProfessionalPlan) -> Text:
@@ -50,7 +49,7 @@ def render_professional_plan(p: ProfessionalPlan) -> Text:
     return text
 
 
-class ProfessionalPlansPane(Horizontal):
+class ProfessionalPlansPane(SamproPaneMixin, Horizontal):
     DEFAULT_CSS = """
     ProfessionalPlansPane { height: 1fr; }
     ProfessionalPlansPane #fag-list { width: 40%; height: 1fr; }
@@ -67,15 +66,6 @@ class ProfessionalPlansPane(Horizontal):
         self.plan = plan
         self.data: ProfessionalPlanList | None = None
         translate_bindings(self)
-
-    @property
-    def sampro(self) -> SamproApp:
-        return cast("SamproApp", self.app)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # A pane is not a screen: its workers' failures are reported here.
-        if event.state is WorkerState.ERROR and event.worker.error is not None:
-            self.sampro.report_error(event.worker.error)
 
     def compose(self) -> ComposeResult:
         yield OptionList(id="fag-list")
