@@ -95,7 +95,15 @@ def code_hash(challenge_id: str, code: str) -> str:
 
 
 def codes_equal(a: str, b: str) -> bool:
-    return hmac.compare_digest(a, b)
+    """Constant-time comparison of two codes, whatever characters they hold.
+
+    `hmac.compare_digest` refuses `str` with non-ASCII characters (TypeError), so a code
+    typed as "ææææææ" or in Arabic-Indic digits would be a 500; as UTF-8 bytes it is
+    simply a wrong code.
+    """
+    return hmac.compare_digest(
+        a.encode("utf-8", "surrogatepass"), b.encode("utf-8", "surrogatepass")
+    )
 
 
 def temporary_password() -> str:
