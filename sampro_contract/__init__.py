@@ -599,7 +599,9 @@ class PictureIn(Model):
     """A goal's picture, base64 in JSON; its type is decided by its content, not a name."""
 
     version: int
-    data_base64: str = Field(min_length=1, max_length=4 * MAX_PICTURE_BYTES)
+    # No max_length: the route measures the size and refuses in words ("the picture is
+    # 7.5 MB; at most 2 MB is allowed"), before decoding anything.
+    data_base64: str = Field(min_length=1)
 
 
 class Picture(Model):
@@ -941,13 +943,21 @@ class TimelineItem(Model):
     by: str | None  # who did it
     new: bool  # since my last login
     future: bool
+    # Where it is in the goal tree (a goal, an activity, a comment on either), when the
+    # reader may see that goal or activity; None otherwise.
+    goal_id: int | None = None
+    activity_id: int | None = None
 
 
 class Timeline(Model):
     items: list[TimelineItem]  # newest first; future calendar entries above today
     last_login: datetime | None
     now: datetime
-    has_more: bool  # older items exist: ask again with before=<the last item's at>
+    has_more: bool  # older items exist: ask again with cursor=<next_cursor>
+    # Opaque: the place after the last item shown (its time, kind and id), so paging
+    # neither skips nor repeats items with the same time. `before=<at>` still works
+    # (strictly older than), but may skip items sharing that time.
+    next_cursor: str | None = None
 
 
 class NotificationPrefs(Model):
@@ -971,5 +981,5 @@ class NotificationPrefs(Model):
 #   POST /plans/{id}/events CalendarEventIn -> CalendarEvent (201)
 #   GET/PATCH/DELETE /plans/{id}/events/{eid}
 #   GET  /plans/{id}/home-feed -> HomeFeed
-#   GET  /plans/{id}/timeline ?before&limit -> Timeline
+#   GET  /plans/{id}/timeline ?cursor&before&limit -> Timeline
 #   GET/PUT /plans/{id}/notifications -> NotificationPrefs (my own, in this plan)

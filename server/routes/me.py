@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from sampro_contract import Draft as DraftOut
 from sampro_contract import DraftIn, TotpConfirm, TotpEnrolment, UserInfo
-from server import auth
+from server import audit, auth
+from server.access import Area, Need, open_plan
 from server.deps import Auth, Ctx, ReadDb, WriteDb
 from server.errors import not_found
 from server.models import Draft
@@ -55,9 +56,20 @@ def get_draft(a: Auth, db: ReadDb, key: DraftKey) -> DraftOut:
     return DraftOut.model_validate(row)
 
 
+def _draft_door(db: WriteDb, a: Auth, plan_id: int | None, key: str) -> None:
+    """A draft holding a plan's text goes through the plan's door (404 for a plan I do
+    not take part in), and every save is logged (the key, never the text)."""
+    if plan_id is None:
+        audit.record(db, a.now, a.actor, "draft_saved", object_type="draft", object_id=key)
+        return
+    scope = open_plan(db, a.user, plan_id, Area.HOME, Need.READ, a.now.date())
+    audit.record_in_plan(scope, a, "draft_saved", "draft", key)
+
+
 @router.put("/drafts/{key}")
 def save_draft(body: DraftIn, a: Auth, db: WriteDb, key: DraftKey) -> DraftOut:
     """Keep an open form's unsent text (for example when the session is about to expire)."""
+    _draft_door(db, a, body.plan_id, key)
     row = db.scalars(select(Draft).where(Draft.user_id == a.user.id, Draft.key == key)).first()
     if row is None:
         row = Draft(

@@ -3,11 +3,13 @@ timeline (tidslinje) and my notification choices (varslinger) in a plan."""
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime, time, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Time, and_, exists, func, literal, or_, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from sampro_contract import (
     HomeFeed,
@@ -23,7 +25,7 @@ from server import audit
 from server.access import Area, Need, PlanScope, open_plan
 from server.collab import effective_prefs, events_out, names_of
 from server.deps import Auth, WriteDb
-from server.errors import ApiError
+from server.errors import ApiError, validation
 from server.models import (
     AuditLog,
     Message,
@@ -123,6 +125,13 @@ def home_feed(plan_id: int, a: Auth, db: WriteDb) -> HomeFeed:
 # --- timeline ------------------------------------------------------------------------
 
 FUTURE_ITEMS = 50
+# An item's place in the timeline, newest first: (at, source, id). Plan events and
+# calendar entries with the same time are told apart by the source, then by their id,
+# so a cursor made of the three never skips nor repeats an item.
+CALENDAR_SOURCE, EVENT_SOURCE = 0, 1
+Key = tuple[datetime, int, int]
+MAX_ID = 2**62
+MIDNIGHT = literal(time(0), Time())
 
 
 def _calendar_at(e: CalendarEvent) -> datetime:
@@ -130,22 +139,87 @@ def _calendar_at(e: CalendarEvent) -> datetime:
     return datetime.combine(e.start_date, e.start_time or time(0), tzinfo=UTC)
 
 
+def encode_cursor(key: Key) -> str:
+    at, source, ident = key
+    raw = f"{at.astimezone(UTC).isoformat()}|{source}|{ident}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> Key:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        at_text, source, ident = raw.split("|")
+        at = datetime.fromisoformat(at_text)
+        key = (at.astimezone(UTC), int(source), int(ident))
+        if at.tzinfo is None or key[1] not in (0, 1) or not 0 <= key[2] < MAX_ID:
+            raise ValueError(cursor)
+    except ValueError as exc:  # also bad base64 and bad UTF-8
+        raise validation("cursor", "is not a cursor given by this timeline") from exc
+    return key
+
+
+def _older(
+    at_lt: ColumnElement[bool],
+    at_eq: ColumnElement[bool],
+    source: int,
+    ident: InstrumentedAttribute[int],
+    bound: Key,
+) -> ColumnElement[bool]:
+    """In SQL: (at, source, id) < bound, for rows of one source."""
+    _, b_source, b_id = bound
+    if source < b_source:
+        return or_(at_lt, at_eq)
+    if source > b_source:
+        return at_lt
+    return or_(at_lt, and_(at_eq, ident < b_id))
+
+
+def _event_older(bound: Key) -> ColumnElement[bool]:
+    at = bound[0]
+    return _older(
+        PlanEvent.created_at < at, PlanEvent.created_at == at, EVENT_SOURCE, PlanEvent.id, bound
+    )
+
+
+def _calendar_time() -> ColumnElement[time]:
+    return func.coalesce(CalendarEvent.start_time, MIDNIGHT)
+
+
+def _calendar_older(bound: Key) -> ColumnElement[bool]:
+    at = bound[0].astimezone(UTC)
+    d, tm = at.date(), at.time().replace(tzinfo=None)
+    lt = or_(
+        CalendarEvent.start_date < d, and_(CalendarEvent.start_date == d, _calendar_time() < tm)
+    )
+    eq = and_(CalendarEvent.start_date == d, _calendar_time() == tm)
+    return _older(lt, eq, CALENDAR_SOURCE, CalendarEvent.id, bound)
+
+
 @router.get("/timeline")
 def timeline(
     plan_id: int,
     a: Auth,
     db: WriteDb,
-    before: Annotated[datetime | None, Query(description="Older than this (paging)")] = None,
+    cursor: Annotated[
+        str | None, Query(max_length=200, description="Where the last page ended (next_cursor)")
+    ] = None,
+    before: Annotated[
+        datetime | None, Query(description="Older than this (paging; prefer cursor)")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Timeline:
-    """The plan's events newest first, only what my rights show; future entries on top."""
+    """The plan's events newest first, only what my rights show; future entries on top.
+    Past items are ordered by (time, kind, id); a page ends where `next_cursor` says."""
     scope = open_plan(db, a.user, plan_id, Area.HOME, Need.READ, a.now.date())
     me = scope.participant.id
-    today = a.now.date()
     if before is not None and before.tzinfo is None:
         before = before.replace(tzinfo=UTC)
+    bound: Key | None = decode_cursor(cursor) if cursor else None
+    if bound is None and before is not None:
+        bound = (before, -1, 0)  # strictly older than `before`, whatever the kind
+    first_page = bound is None
+    now_key: Key = (a.now, CALENDAR_SOURCE, MAX_ID)  # calendar entries up to now are past
     last_login = a.user.previous_login_at
-    visible_types = [t for t, s in SOURCES.items() if s.visible_to(scope)]
     mine = or_(
         exists().where(
             MessageRecipient.message_id == PlanEvent.object_id,
@@ -153,36 +227,38 @@ def timeline(
         ),
         exists().where(Message.id == PlanEvent.object_id, Message.sender_participant_id == me),
     )
+    shown = [
+        and_(PlanEvent.object_type == t, s.alive()) if s.alive else PlanEvent.object_type == t
+        for t, s in SOURCES.items()
+        if s.visible_to(scope)
+    ]
     stmt = scope.select(PlanEvent).where(
-        or_(
-            PlanEvent.object_type.in_(visible_types),
-            and_(PlanEvent.object_type == "message", mine),
-        )
+        or_(*shown, and_(PlanEvent.object_type == "message", mine))
     )
-    if before is not None:
-        stmt = stmt.where(PlanEvent.created_at < before)
+    if bound is not None:
+        stmt = stmt.where(_event_older(bound))
     events = list(
         db.scalars(
             stmt.order_by(PlanEvent.created_at.desc(), PlanEvent.id.desc()).limit(limit + 1)
         ).all()
     )
     cal = scope.select(CalendarEvent)
-    past_cal_stmt = cal.where(
-        CalendarEvent.start_date < (before.date() + timedelta(days=1) if before else today)
-    )
+    past_stmt = cal.where(_calendar_older(now_key))
+    if bound is not None:
+        past_stmt = past_stmt.where(_calendar_older(bound))
     past_cal = list(
         db.scalars(
-            past_cal_stmt.order_by(CalendarEvent.start_date.desc(), CalendarEvent.id.desc()).limit(
-                limit + 1
-            )
+            past_stmt.order_by(
+                CalendarEvent.start_date.desc(), _calendar_time().desc(), CalendarEvent.id.desc()
+            ).limit(limit + 1)
         ).all()
     )
     future_cal: list[CalendarEvent] = []
-    if before is None:
+    if first_page:
         future_cal = list(
             db.scalars(
-                cal.where(CalendarEvent.start_date >= today)
-                .order_by(CalendarEvent.start_date, CalendarEvent.id)
+                cal.where(~_calendar_older(now_key))
+                .order_by(CalendarEvent.start_date, _calendar_time(), CalendarEvent.id)
                 .limit(FUTURE_ITEMS)
             ).all()
         )
@@ -200,63 +276,69 @@ def timeline(
         ).all()
     )
     titles: dict[str, dict[int, str]] = {"message": subjects}
+    places: dict[str, dict[int, tuple[int | None, int | None]]] = {}
     for object_type, source in SOURCES.items():
+        ids = [e.object_id for e in events if e.object_type == object_type]
         if source.titles is not None:
-            ids = [e.object_id for e in events if e.object_type == object_type]
             titles[object_type] = source.titles(scope, ids) if ids else {}
+        if source.places is not None:
+            places[object_type] = source.places(scope, ids) if ids else {}
     titles["participant"] = {pid: ref.name for pid, ref in refs.items()}
 
     def is_new(at: datetime) -> bool:
         return last_login is not None and at > last_login
 
-    items: list[TimelineItem] = []
+    past: list[tuple[Key, TimelineItem]] = []
     for e in events:
         found = SOURCES.get(e.object_type)
         kind = TimelineKind.MESSAGE if e.object_type == "message" else TimelineKind.OTHER
         if found is not None and e.object_type != "message":
             kind = found.kind
         actor = refs.get(e.actor_participant_id) if e.actor_participant_id else None
-        items.append(
-            TimelineItem(
-                kind=kind,
-                object_type=e.object_type,
-                object_id=e.object_id,
-                at=e.created_at,
-                all_day=False,
-                title=titles.get(e.object_type, {}).get(e.object_id, ""),
-                by=actor.name if actor else None,
-                new=is_new(e.created_at),
-                future=False,
-            )
+        goal_id, activity_id = places.get(e.object_type, {}).get(e.object_id, (None, None))
+        item = TimelineItem(
+            kind=kind,
+            object_type=e.object_type,
+            object_id=e.object_id,
+            at=e.created_at,
+            all_day=False,
+            title=titles.get(e.object_type, {}).get(e.object_id, ""),
+            by=actor.name if actor else None,
+            new=is_new(e.created_at),
+            future=False,
+            goal_id=goal_id,
+            activity_id=activity_id,
         )
-    for c in past_cal + future_cal:
-        at = _calendar_at(c)
-        if before is not None and at >= before:
-            continue
+        past.append(((e.created_at, EVENT_SOURCE, e.id), item))
+
+    def calendar_item(c: CalendarEvent, future: bool) -> TimelineItem:
         author = refs.get(c.created_by_participant_id)
-        items.append(
-            TimelineItem(
-                kind=TimelineKind.CALENDAR,
-                object_type="calendar_event",
-                object_id=c.id,
-                at=at,
-                all_day=c.start_time is None,
-                title=c.title,
-                by=author.name if author else None,
-                new=is_new(c.created_at),
-                # Wall-clock against the server's UTC: off by the zone at most, today.
-                future=c.start_date > today or (c.start_time is not None and at > a.now),
-            )
+        return TimelineItem(
+            kind=TimelineKind.CALENDAR,
+            object_type="calendar_event",
+            object_id=c.id,
+            at=_calendar_at(c),
+            all_day=c.start_time is None,
+            title=c.title,
+            by=author.name if author else None,
+            new=is_new(c.created_at),
+            # Wall-clock against the server's UTC: off by the zone at most, today.
+            future=future,
         )
-    future = sorted((i for i in items if i.future), key=lambda i: i.at, reverse=True)
-    past = sorted(
-        (i for i in items if not i.future), key=lambda i: (i.at, i.object_id), reverse=True
-    )
+
+    past += [((_calendar_at(c), CALENDAR_SOURCE, c.id), calendar_item(c, False)) for c in past_cal]
+    past.sort(key=lambda kv: kv[0], reverse=True)
     has_more = len(past) > limit
+    page = past[:limit]
+    future = [calendar_item(c, True) for c in reversed(future_cal)]
     audit.record_in_plan(scope, a, "read", "timeline")
     db.commit()
     return Timeline(
-        items=future + past[:limit], last_login=last_login, now=a.now, has_more=has_more
+        items=future + [item for _, item in page],
+        last_login=last_login,
+        now=a.now,
+        has_more=has_more,
+        next_cursor=encode_cursor(page[-1][0]) if has_more else None,
     )
 
 

@@ -150,12 +150,8 @@ def test_timeline_newest_first_future_on_top_only_what_i_may_see(group: Group) -
 
 
 def test_timeline_hides_goal_events_from_those_without_the_right(group: Group) -> None:
-    from server.events import EventKind, raise_event
-
+    add_goal(group, "Egen bolig")
     with group.h.ctx.db.writing() as db:
-        raise_event(
-            db, group.plan, EventKind.NEW_GOAL_OR_ACTIVITY, "goal", 4242, None, group.h.clock.now()
-        )
         p = db.get_one(Participant, group.pids["relative"])
         p.rights = Rights(goals=Access.NONE).model_dump(mode="json")
     kinds = lambda who: [i["kind"] for i in group.ok(who, "GET", "/timeline")["items"]]  # noqa: E731
@@ -176,3 +172,94 @@ def test_timeline_marks_new_items_since_my_last_login(group: Group) -> None:
     new = {i["title"]: i["new"] for i in tl["items"]}
     assert new == {"Før": False, "Etter": True}
     assert tl["last_login"] is not None
+
+
+def add_goal(g: Group, title: str) -> dict:  # type: ignore[type-arg]
+    body = {"title": title, "registered_on": day(g, 0)}
+    return g.ok("coordinator", "POST", "/goals", body)  # type: ignore[no-any-return]
+
+
+def page_through(g: Group, who: str, limit: int, **first: object) -> list[dict]:  # type: ignore[type-arg]
+    """Every past item, a page of `limit` at a time, by the cursor each page gives."""
+    items: list[dict] = []  # type: ignore[type-arg]
+    params: dict[str, object] = {"limit": limit, **first}
+    for _ in range(100):
+        tl = g.ok(who, "GET", "/timeline", **params)
+        items += [i for i in tl["items"] if not i["future"]]
+        if not tl["has_more"]:
+            assert tl["next_cursor"] is None
+            return items
+        params = {"limit": limit, "cursor": tl["next_cursor"]}
+    raise AssertionError("the timeline never ended")
+
+
+def test_timeline_pages_by_date_time_and_id_without_skipping_or_repeating(group: Group) -> None:
+    # Three past entries on one day: the page limit must take them by date *and* time,
+    # and a page ending between the two 08:00 entries must not lose the second one.
+    late = add_event(group, "coordinator", "Kl 15", -3, start_time="15:00")
+    early_a = add_event(group, "coordinator", "Kl 8 a", -3, start_time="08:00")
+    early_b = add_event(group, "coordinator", "Kl 8 b", -3, start_time="08:00")
+    first = group.ok("coordinator", "GET", "/timeline", limit=50)
+    calendar = [i["object_id"] for i in first["items"] if i["kind"] == "calendar"]
+    assert calendar == [late["id"], early_b["id"], early_a["id"]]
+    everything = [(i["object_type"], i["object_id"]) for i in first["items"]]
+    assert not first["has_more"]
+
+    paged = page_through(group, "coordinator", 1)
+    assert [(i["object_type"], i["object_id"]) for i in paged] == everything
+    only_calendar = [i["object_id"] for i in paged if i["kind"] == "calendar"]
+    assert only_calendar == [late["id"], early_b["id"], early_a["id"]]
+    # The first page of one item is the 15:00 entry (nothing happened later in the past
+    # but the plan's own events, which are newer than three days ago).
+    assert paged[len(everything) - 3]["title"] == "Kl 15"
+
+
+def test_timeline_old_before_parameter_still_pages_strictly_older(group: Group) -> None:
+    add_event(group, "coordinator", "Gammel", -5, start_time="10:00")
+    add_event(group, "coordinator", "Eldre", -6)
+    tl = group.ok("coordinator", "GET", "/timeline", before=f"{day(group, -5)}T10:00:00+00:00")
+    assert [i["title"] for i in tl["items"]] == ["Eldre"]
+    assert error(group.call("coordinator", "GET", "/timeline", cursor="not-a-cursor")) == (
+        422,
+        "validation_error",
+    )
+
+
+def test_timeline_leaves_out_deleted_goals_and_says_where_comments_are(group: Group) -> None:
+    kept = add_goal(group, "Bo hjemme")
+    gone = add_goal(group, "Slettes")
+    activity = group.ok(
+        "coordinator",
+        "POST",
+        "/activities",
+        {"goal_id": kept["id"], "title": "Handle", "date": day(group, 0)},
+    )
+    on_goal = group.ok("coordinator", "POST", "/comments", {"goal_id": kept["id"], "body": "Bra"})
+    on_act = group.ok(
+        "coordinator", "POST", "/comments", {"activity_id": activity["id"], "body": "Ok"}
+    )
+    r = group.call("coordinator", "DELETE", f"/goals/{gone['id']}")
+    assert r.status_code == 204
+    items = group.ok("provider", "GET", "/timeline")["items"]
+    found = {(i["object_type"], i["object_id"]): i for i in items}
+    assert ("goal", gone["id"]) not in found
+    assert all(i["title"] for i in items if i["kind"] in ("goal", "activity", "comment"))
+    places = {
+        key: (found[key]["goal_id"], found[key]["activity_id"])
+        for key in [
+            ("goal", kept["id"]),
+            ("activity", activity["id"]),
+            ("goal_comment", on_goal["id"]),
+            ("activity_comment", on_act["id"]),
+        ]
+    }
+    assert places == {
+        ("goal", kept["id"]): (kept["id"], None),
+        ("activity", activity["id"]): (kept["id"], activity["id"]),
+        ("goal_comment", on_goal["id"]): (kept["id"], None),
+        ("activity_comment", on_act["id"]): (kept["id"], activity["id"]),
+    }
+    # Deleting the goal takes its activity and comments out of the timeline too.
+    assert group.call("coordinator", "DELETE", f"/goals/{kept['id']}").status_code == 204
+    kinds = {i["kind"] for i in group.ok("provider", "GET", "/timeline")["items"]}
+    assert not kinds & {"goal", "activity", "comment"}
