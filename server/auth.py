@@ -50,6 +50,10 @@ def locked(until: datetime, now: datetime) -> ApiError:
     )
 
 
+def _is_locked(user: UserAccount, now: datetime) -> bool:
+    return user.locked_until is not None and user.locked_until > now
+
+
 def _find_user(db: Session, username: str) -> UserAccount | None:
     return db.scalars(
         select(UserAccount).where(UserAccount.username == username.strip().lower())
@@ -212,9 +216,17 @@ def login(ctx: ServerContext, username: str, password: str) -> LoginChallenge:
     anonymous = Actor(None, username.strip().lower()[:200], None)
     with ctx.db.read_session() as db:
         user = _find_user(db, username)
-        if user is not None and user.locked_until is not None and user.locked_until > now:
-            pass
-        elif user is None or not user.active:
+        if user is not None and user.active and _is_locked(user, now):
+            # Refused before the password is looked at: no hash is computed, and a
+            # locked account tells nothing about whether the password was right.
+            assert user.locked_until is not None
+            lock_end = user.locked_until
+            with ctx.db.writing() as w:
+                audit.record(
+                    w, now, Actor(user.id, user.username, user.system_role), "login_locked"
+                )
+            raise locked(lock_end, now)
+        if user is None or not user.active:
             ctx.passwords.verify(None, password)  # same cost as a real check
             with ctx.db.writing() as w:
                 audit.record(w, now, anonymous, "login_failed", detail={"reason": "unknown_user"})
@@ -404,8 +416,11 @@ def change_password(
     with ctx.db.read_session() as db:
         user = db.get(UserAccount, user_id)
         assert user is not None
+        if _is_locked(user, now):
+            assert user.locked_until is not None
+            raise locked(user.locked_until, now)  # as at login: no password is checked
         if not ctx.passwords.verify(user.password_hash, current):
-            raise invalid_credentials()
+            _wrong_current_password(ctx, user_id, now)
         problems = ctx.passwords.problems(new, username=user.username)
         if not problems and new == current:
             problems = ["same_as_current"]
@@ -416,6 +431,9 @@ def change_password(
         user = _lock_for_update(db, ctx, user_id)
         user.password_hash = new_hash
         user.must_change_password = False
+        # A pending "forgot password" temporary password dies with the old password.
+        user.reset_password_hash = None
+        user.reset_expires_at = None
         user.version += 1
         # Other sessions end: whoever knew the old password is out.
         db.execute(
@@ -430,18 +448,56 @@ def change_password(
         audit.record(db, now, Actor(user.id, user.username, user.system_role), "password_changed")
 
 
+def _wrong_current_password(ctx: ServerContext, user_id: int, now: datetime) -> None:
+    """A wrong current password counts like a wrong login password (the same atomic
+    counter). At the threshold the account locks and all its sessions end, this one
+    too: whoever holds the session is guessing the password. Always raises."""
+    with ctx.db.writing() as db:
+        user = _lock_for_update(db, ctx, user_id)
+        actor = Actor(user.id, user.username, user.system_role)
+        until = count_failure(db, ctx, user_id, now)
+        audit.record(db, now, actor, "password_change_failed", detail={"reason": "wrong_password"})
+        if until is not None:
+            ended = end_sessions(db, user_id, now, "locked")
+            audit.record(
+                db,
+                now,
+                actor,
+                "account_locked",
+                detail={"until": until.isoformat(), "sessions_ended": ended},
+            )
+    if until is not None:
+        raise locked(until, now)
+    raise invalid_credentials()
+
+
+def _asked_recently(user: UserAccount, ctx: ServerContext, now: datetime) -> bool:
+    """Was a temporary password sent to this account within the forgot interval?
+
+    The time of the last request is the pending temporary password's expiry less its
+    lifetime: a row, so every worker sees it.
+    """
+    if user.reset_expires_at is None:
+        return False
+    asked_at = user.reset_expires_at - RESET_PASSWORD_TTL
+    return asked_at > now - timedelta(seconds=ctx.settings.forgot_interval_seconds)
+
+
 def forgot(ctx: ServerContext, username: str) -> None:
     """A temporary password by e-mail (or SMS if no e-mail); the old one keeps working."""
     now = ctx.clock.now()
     with ctx.db.read_session() as db:
         user = _find_user(db, username)
-        if user is None or not user.active:
+        if user is None or not user.active or _asked_recently(user, ctx, now):
             return
         user_id = user.id
     temp = temporary_password()
     temp_hash = ctx.passwords.hash(temp)
     with ctx.db.writing() as db:
         user = _lock_for_update(db, ctx, user_id)
+        if _asked_recently(user, ctx, now):  # checked again under the row's lock
+            audit.record(db, now, Actor(user.id, user.username, None), "forgot_password_limited")
+            return
         user.reset_password_hash = temp_hash
         user.reset_expires_at = now + RESET_PASSWORD_TTL
         channel = "email" if user.person.email else "sms"

@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     lockout_threshold: int = Field(default=3, ge=1)
     lockout_seconds: int = Field(default=600, ge=1)
     password_min_length: int = Field(default=8, ge=6)
+    # "Forgot password" sends at most one temporary password per account this often
+    # (the request is still answered 202, so nothing is revealed).
+    forgot_interval_seconds: int = Field(default=300, ge=0)
     sms: str = ""
     email: str = ""
     email_from: str = "SamPro <noreply@sampro.invalid>"

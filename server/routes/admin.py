@@ -65,8 +65,11 @@ def _managed_user(db: Session, a: Authenticated, user_id: int) -> UserAccount:
         )
         if not theirs & set(units):
             raise not_found("No such user")
-    if target.system_role == SystemRole.SYSADMIN and a.user.system_role != SystemRole.SYSADMIN:
-        raise forbidden("Only a system administrator manages system administrators")
+    # Support and system administrators manage every account, so their own accounts are
+    # managed by system administrators alone: a local administrator who could reset a
+    # support account's password could act as support everywhere.
+    if target.system_role in ACCOUNT_MANAGERS and a.user.system_role != SystemRole.SYSADMIN:
+        raise forbidden("Only a system administrator manages support and administrator accounts")
     return target
 
 
