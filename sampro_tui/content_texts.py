@@ -30,6 +30,9 @@ NB: dict[str, str] = {
     "goals.picture_unreadable": "Kan ikke lese filen: {reason}",
     "goals.picture_too_big": "bildet er {size} MB; høyst {max} MB er tillatt",
     "goals.picture_not_picture": "ikke et bilde: bare JPEG, PNG og GIF er tillatt",
+    "goals.picture_damaged": (
+        "bildet er skadet eller ufullstendig: bare hele JPEG-, PNG- og GIF-filer er tillatt"
+    ),
     "goals.picture_uploaded": "Bildet er lagt til målet.",
     "key.my_comments": "Mine kommentarer",
     "goals.active": "Aktive mål",
@@ -121,6 +124,7 @@ NB: dict[str, str] = {
     "completeness.coordinator": "Planen har ingen koordinator",
     "completeness.contributions": "Ingen deltakers bidrag (ansvar) er skrevet ned",
     "completeness.measures": "Aktiviteter mangler, eller mangler ansvarlig",
+    "completeness.carried_out": "Aktiviteter sier verken når eller hvordan de skal gjennomføres",
     "completeness.period": "Planperiode mangler: start- og sluttdato (revisjon)",
     "completeness.revision": "Planperioden er ute: planen skal revideres (ny sluttdato)",
     "completeness.consent": "Planeiers samtykke mangler eller går snart ut",
@@ -158,6 +162,9 @@ EN: dict[str, str] = {
     # The server's own words (server/routes/goals.py), so client and server refuse alike.
     "goals.picture_too_big": "the picture is {size} MB; at most {max} MB is allowed",
     "goals.picture_not_picture": "not a picture: only JPEG, PNG and GIF are allowed",
+    "goals.picture_damaged": (
+        "the picture is damaged or incomplete: only whole JPEG, PNG and GIF files are allowed"
+    ),
     "goals.picture_uploaded": "The picture is attached to the goal.",
     "key.my_comments": "My comments",
     "goals.active": "Active goals",
@@ -248,6 +255,7 @@ EN: dict[str, str] = {
     "completeness.coordinator": "The plan has no coordinator",
     "completeness.contributions": "No participant's contribution (responsibility) is written down",
     "completeness.measures": "Activities are missing, or lack a responsible person",
+    "completeness.carried_out": "Activities say neither when nor how they will be carried out",
     "completeness.period": "No plan period: start and end (revision) date",
     "completeness.revision": "The plan period has ended: revise the plan (new end date)",
     "completeness.consent": "The owner's consent is missing or runs out soon",

@@ -36,6 +36,7 @@ from sampro_contract import (
     Participant,
     PlanHome,
 )
+from sampro_contract.pictures import looks_like_picture, picture_type
 from sampro_tui.api import ApiError
 from sampro_tui.base import SamproPaneMixin, translate_bindings
 from sampro_tui.formatting import fmt_date, fmt_datetime
@@ -62,9 +63,9 @@ WRITE_ACTIONS = {
 }
 
 
-# The server decides a picture's type by its first bytes; the client checks the same way
-# before sending, so a wrong or too big file is refused at once, in the server's words.
-PICTURE_SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")
+# The server decides a picture's type by its content (sampro_contract.pictures); the client
+# checks the same way before sending, so a wrong or too big file is refused at once, in the
+# server's words.
 
 
 def picture_too_big(size: int) -> str | None:
@@ -78,7 +79,9 @@ def picture_problem(data: bytes) -> str | None:
     too_big = picture_too_big(len(data))
     if too_big is not None:
         return too_big
-    if not data.startswith(PICTURE_SIGNATURES):
+    if picture_type(data) is None:
+        if looks_like_picture(data):
+            return t("goals.picture_damaged")
         return t("goals.picture_not_picture")
     return None
 

@@ -5,7 +5,8 @@ content through the returned `PlanScope`, so no route can forget a check and no 
 another plan can be reached (404, never 403, for plans one is not part of).
 
 The order of the checks is the contract: not a participant -> 404 not_found; consent
-expired or withdrawn -> 403 consent_expired; missing right -> 403 forbidden; a write to
+expired or withdrawn -> 403 consent_expired (except the coordinator's participant
+administration, see `administers_while_expired`); missing right -> 403 forbidden; a write to
 a closed plan -> 409 plan_closed. Stale versions are checked by `check_version`.
 """
 
@@ -102,6 +103,18 @@ def rights_of(p: Participant) -> Rights:
 
 def consent_valid(p: Participant, today: date) -> bool:
     return p.consent_expires is None or p.consent_expires >= today
+
+
+def administers_while_expired(p: Participant, area: Area) -> bool:
+    """The one exception to "expired consent: 403 consent_expired for everything".
+
+    The coordinator administers the plan, and the participant list is where consent is
+    renewed; if an expired consent shut that too, a plan whose owner's consent ran out
+    would be locked for everyone for ever. So a coordinator whose consent has expired
+    still reads and changes the participants (renews consents, sets rights) and reads
+    nothing else of the plan until their consent is valid again.
+    """
+    return p.role == PlanRole.COORDINATOR and area == Area.PARTICIPANTS
 
 
 def grants_access(p: Any, today: Any) -> ColumnElement[bool]:
@@ -204,13 +217,24 @@ def my_participation(db: Session, user: UserAccount, plan_id: int) -> Participan
 
 
 def open_plan(
-    db: Session, user: UserAccount, plan_id: int, area: Area, need: Need, today: date
+    db: Session,
+    user: UserAccount,
+    plan_id: int,
+    area: Area,
+    need: Need,
+    today: date,
+    *,
+    lock: bool = False,
 ) -> PlanScope:
-    """The one door into a plan's content."""
+    """The one door into a plan's content.
+
+    `lock=True` takes the plan's write lock for a write that the read right allows
+    (editing or deleting one's own comment), so its version check cannot interleave.
+    """
     participant = my_participation(db, user, plan_id)
     if participant is None:
         raise not_found("No such plan")
-    if not consent_valid(participant, today):
+    if not consent_valid(participant, today) and not administers_while_expired(participant, area):
         raise ApiError(
             403,
             "consent_expired",
@@ -219,11 +243,12 @@ def open_plan(
     # A write locks the plan's row (PostgreSQL; SQLite's immediate transaction already
     # holds the write lock), so that writes to one plan take turns: a version read and
     # checked here cannot be overwritten by a concurrent writer that read the same one.
+    locking = lock or need == Need.WRITE
     plan = db.get(
         Plan,
         plan_id,
-        with_for_update={"of": Plan} if need == Need.WRITE else None,
-        populate_existing=need == Need.WRITE,
+        with_for_update={"of": Plan} if locking else None,
+        populate_existing=locking,
     )
     if plan is None:
         raise not_found("No such plan")

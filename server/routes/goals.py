@@ -40,8 +40,9 @@ from sampro_contract import (
     PictureIn,
 )
 from sampro_contract import Comment as CommentOut
+from sampro_contract.pictures import looks_like_picture, picture_type
 from server import audit
-from server.access import Area, Need, PlanScope, check_version, open_plan
+from server.access import Area, Need, PlanScope, check_version, consent_valid, open_plan
 from server.deps import Auth, Authenticated, WriteDb
 from server.errors import ApiError, forbidden, not_found, validation
 from server.events import EventKind, raise_event
@@ -103,15 +104,25 @@ def active_goal(scope: PlanScope, goal_id: int, field: str | None = None) -> Goa
 
 
 def check_responsible(scope: PlanScope, participant_id: int | None) -> None:
+    """A responsible participant takes part in the plan now: not removed, consent valid."""
     if participant_id is None:
         return
     found = scope.db.scalars(
-        scope.select(Participant).where(
-            Participant.id == participant_id, Participant.removed_at.is_(None)
-        )
-    ).first()
+        scope.select(Participant).where(Participant.id == participant_id)
+    ).one_or_none()
+    field = "responsible_participant_id"
     if found is None:
-        raise validation("responsible_participant_id", "not a participant of this plan")
+        raise validation(field, "not a participant of this plan")
+    if found.removed_at is not None:
+        raise validation(
+            field, "this person has been removed from the plan and cannot be responsible"
+        )
+    if not consent_valid(found, scope.today):
+        raise validation(
+            field,
+            "this participant's consent has expired; they cannot be made responsible "
+            "until the coordinator renews it",
+        )
 
 
 def renumber(db: Session, model: type[Goal] | type[Activity], ids: list[int]) -> None:
@@ -443,17 +454,18 @@ def delete_goal(plan_id: int, goal_id: int, a: Auth, db: WriteDb) -> Response:
     """Deletes the goal with its activities, comments and picture; cannot be undone."""
     scope = open_plan(db, a.user, plan_id, Area.GOALS, Need.WRITE, a.now.date())
     goal = get_goal(scope, goal_id)
+    if goal.in_history:  # history is read-only, deleting included: restore it first
+        raise in_history()
     n_activities = db.scalar(select(func.count()).where(Activity.goal_id == goal.id)) or 0
     if n_activities and not scope.can(Area.ACTIVITIES, Need.WRITE):
         raise forbidden("The goal has activities; deleting them needs the activities right")
     db.execute(delete(Comment).where(Comment.goal_id == goal.id))
     db.execute(delete(Activity).where(Activity.goal_id == goal.id))
     db.execute(delete(GoalPicture).where(GoalPicture.goal_id == goal.id))
-    title, was_active = goal.title, not goal.in_history
+    title = goal.title
     db.delete(goal)
     db.flush()
-    if was_active:
-        renumber(db, Goal, active_goal_ids(scope))
+    renumber(db, Goal, active_goal_ids(scope))
     changed(scope, a.now)
     audit.record_in_plan(
         scope, a, "delete", "goal", goal_id, {"title": title, "activities": n_activities}
@@ -516,20 +528,18 @@ def restore_goal(plan_id: int, goal_id: int, a: Auth, db: WriteDb) -> GoalDetail
 
 # --- pictures -----------------------------------------------------------------------------
 
-_SIGNATURES = [
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-]
+
+def decoded_size(text: str) -> int:
+    """How many bytes a base64 text decodes to, without decoding it."""
+    return len(text) // 4 * 3 - (2 if text.endswith("==") else 1 if text.endswith("=") else 0)
 
 
-def picture_type(data: bytes) -> str | None:
-    """The picture's type from its first bytes; a name or a claimed type proves nothing."""
-    for signature, content_type in _SIGNATURES:
-        if data.startswith(signature):
-            return content_type
-    return None
+def too_big(size: int) -> ApiError:
+    return validation(
+        "data_base64",
+        f"the picture is {size / 1048576:.1f} MB; at most "
+        f"{MAX_PICTURE_BYTES // 1048576} MB is allowed",
+    )
 
 
 @router.put("/goals/{goal_id}/picture")
@@ -540,17 +550,23 @@ def put_picture(plan_id: int, goal_id: int, body: PictureIn, a: Auth, db: WriteD
     check_version(goal.version, body.version)
     if goal.in_history:
         raise in_history()
+    # The size first, from the text's length: a huge upload is refused before decoding.
+    if decoded_size(body.data_base64) > MAX_PICTURE_BYTES:
+        raise too_big(decoded_size(body.data_base64))
     try:
         data = base64.b64decode(body.data_base64, validate=True)
     except (binascii.Error, ValueError):
         raise validation("data_base64", "is not valid base64") from None
-    if len(data) > MAX_PICTURE_BYTES:
+    if len(data) > MAX_PICTURE_BYTES:  # pragma: no cover - the length above already says so
+        raise too_big(len(data))
+    # Judged by content, structurally (sampro_contract.pictures): a name or a claimed
+    # type proves nothing, and neither do a picture's first bytes alone.
+    content_type = picture_type(data)
+    if content_type is None and looks_like_picture(data):
         raise validation(
             "data_base64",
-            f"the picture is {len(data) / 1048576:.1f} MB; at most "
-            f"{MAX_PICTURE_BYTES // 1048576} MB is allowed",
+            "the picture is damaged or incomplete: only whole JPEG, PNG and GIF files are allowed",
         )
-    content_type = picture_type(data)
     if content_type is None:
         raise validation("data_base64", "not a picture: only JPEG, PNG and GIF are allowed")
     db.execute(delete(GoalPicture).where(GoalPicture.goal_id == goal.id))
@@ -740,7 +756,9 @@ def update_activity(
         act.description = body.description
     if body.clear_responsible:
         act.responsible_participant_id = None
-    elif body.responsible_participant_id is not None:
+    elif body.responsible_participant_id not in (None, act.responsible_participant_id):
+        # Only a change is checked: saving other fields keeps whoever is responsible,
+        # even one whose consent has run out since (the plan shows it; nothing is lost).
         check_responsible(scope, body.responsible_participant_id)
         act.responsible_participant_id = body.responsible_participant_id
     act.version += 1
@@ -788,8 +806,9 @@ def move_activity(
     ids = [i for i in activity_ids(db, target.id) if i != act.id]
     ids.insert(min(body.position, len(ids)), act.id)
     if target.id != source.id:
+        # No version bump: a move is positional and overwrites no text (DESIGN-NOTES), so
+        # someone editing the activity's text meanwhile can still save it.
         act.goal_id = target.id
-        act.version += 1
         act.updated_at = a.now
         db.execute(update(Comment).where(Comment.activity_id == act.id).values(goal_id=target.id))
         db.flush()
@@ -876,8 +895,13 @@ def comment_out(scope: PlanScope, c: Comment) -> CommentOut:
 def _own_comment(
     plan_id: int, comment_id: int, a: Authenticated, db: Session
 ) -> tuple[PlanScope, Comment]:
-    """The caller's own comment, in an open plan, on something the caller may read."""
-    scope = open_plan(db, a.user, plan_id, Area.HOME, Need.READ, a.now.date())
+    """The caller's own comment, in an open plan, on something the caller may read.
+
+    Reading is enough to comment, but an edit is still a write: the plan's write lock is
+    taken (`lock=True`), so the version check and the UPDATE cannot interleave with
+    another edit of the same comment (PostgreSQL; SQLite serialises writers anyway).
+    """
+    scope = open_plan(db, a.user, plan_id, Area.HOME, Need.READ, a.now.date(), lock=True)
     comment = scope.get(Comment, comment_id, "No such comment")
     if not scope.can(_comment_area(comment.activity_id), Need.READ):
         raise forbidden()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from fastapi import APIRouter, Response
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from sampro_contract import (
     Completeness,
@@ -226,7 +226,9 @@ CONSENT_WARNING_DAYS = 30
 
 @router.get("/completeness")
 def plan_completeness(plan_id: int, a: Auth, db: WriteDb) -> Completeness:
-    """Which of the regulation's items (§ 19 a-h) the plan does not yet cover: the coordinator."""
+    """Which of the regulation's items (§ 19 a-h) the plan does not yet cover: the coordinator.
+
+    § 19 i (other needed cooperation) cannot be told from the plan's data: not listed."""
     scope = open_plan(db, a.user, plan_id, Area.ADMIN, Need.READ, a.now.date())
     if not scope.is_coordinator:  # pragma: no cover - Area.ADMIN already says so
         raise ApiError(403, "forbidden", "Only the coordinator")
@@ -237,9 +239,14 @@ def plan_completeness(plan_id: int, a: Auth, db: WriteDb) -> Completeness:
         select(
             func.count(),
             func.count(Activity.responsible_participant_id),
+            # § 19 f, how a measure is carried out: its "when" or its description says so.
+            func.count().filter(
+                or_(func.trim(Activity.when) != "", func.trim(Activity.description) != "")
+            ),
         ).where(Activity.plan_id == plan_id, Activity.goal_id.in_(active))
     ).one()
     n_activities, with_responsible = int(activities[0]), int(activities[1])
+    with_how = int(activities[2])
     described = (
         db.scalar(
             select(func.count()).where(
@@ -294,6 +301,17 @@ def plan_completeness(plan_id: int, a: Auth, db: WriteDb) -> Completeness:
                 if n_activities == 0
                 else f"{n_activities - with_responsible} activities have no responsible "
                 "participant (§ 19 e)"
+            ),
+            fix_in="goals",
+        ),
+        CompletenessItem(
+            key="carried_out",
+            covered=n_activities > 0 and with_how == n_activities,
+            message=(
+                "No activities yet, so nothing says how the measures will be carried out (§ 19 f)"
+                if n_activities == 0
+                else f"{n_activities - with_how} activities say neither when nor how they "
+                "will be carried out: write a 'when' or a description (§ 19 f)"
             ),
             fix_in="goals",
         ),

@@ -42,3 +42,27 @@ def test_a_plan_without_dates_lacks_a_period_not_a_revision(org: Org) -> None:
     got = items(org, plan, login(org.h, "kari"))
     assert not got["period"]["covered"]
     assert got["revision"]["covered"]
+
+
+def test_activities_say_how_they_are_carried_out(org: Org) -> None:
+    """§ 19 f: each activity has a 'when' or a description."""
+    owner = add_person(org.h, org.unit_id, "Emma", "Lien")
+    plan = add_plan(org.h, org.unit_id, owner)
+    add_participant(org.h, plan, org.user.person_id, PlanRole.COORDINATOR)
+    kari = login(org.h, "kari")
+    assert not items(org, plan, kari)["carried_out"]["covered"]
+
+    def post(path: str, body: dict[str, Any]) -> Any:
+        r = org.h.client.post(f"{API}/plans/{plan}{path}", headers=bearer(kari), json=body)
+        assert r.status_code == 201, r.text
+        return r.json()
+
+    goal = post("/goals", {"title": "Bo for meg selv", "registered_on": "2026-01-10"})["id"]
+    act = {"goal_id": goal, "date": "2026-02-01"}
+    post("/activities", {**act, "title": "Matlaging", "when": "Tirsdager"})
+    post("/activities", {**act, "title": "Søknad", "description": "Sammen med NAV"})
+    assert items(org, plan, kari)["carried_out"]["covered"]
+    post("/activities", {**act, "title": "Uten hvordan", "when": "  "})
+    got = items(org, plan, kari)["carried_out"]
+    assert not got["covered"] and got["fix_in"] == "goals"
+    assert got["message"].startswith("1 activities say neither when nor how")

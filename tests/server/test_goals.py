@@ -4,9 +4,11 @@ plan's completeness: what a participant sees and what the database keeps."""
 from __future__ import annotations
 
 import base64
+import io
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -34,6 +36,18 @@ from tests.server.support import (
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 )
+
+
+def image(kind: str, size: tuple[int, int] = (3, 2)) -> bytes:
+    """A real picture, made by an encoder (Pillow comes with fpdf2), not by hand."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 120, 40)).save(out, kind)
+    return out.getvalue()
+
+
+GIF = image("GIF")
 
 
 @dataclass
@@ -377,7 +391,7 @@ def test_a_goal_picture_is_checked_by_content_and_size(p: Plan) -> None:
     assert detail["has_picture"] is True and detail["picture_type"] == "image/png"
     got = p.ok(p.ola, "GET", path)
     assert base64.b64decode(got["data_base64"]) == PNG and got["content_type"] == "image/png"
-    gif = put(b"GIF89a" + b"\0" * 20, version=2).json()
+    gif = put(GIF, version=2).json()
     assert gif["picture_type"] == "image/gif"
     assert p.tree()["goals"][0]["has_picture"] is True
     p.ok(p.kari, "DELETE", f"{path}?version=3")
@@ -393,7 +407,7 @@ def test_deleting_a_picture_needs_the_version_read(p: Plan) -> None:
     body = {"version": 1, "data_base64": base64.b64encode(PNG).decode()}
     assert p.ok(p.kari, "PUT", path, body)["version"] == 2
     # Someone else sets a new picture; a delete based on what one saw before is refused.
-    gif = {"version": 2, "data_base64": base64.b64encode(b"GIF89a" + b"\0" * 20).decode()}
+    gif = {"version": 2, "data_base64": base64.b64encode(GIF).decode()}
     assert p.ok(p.kari, "PUT", path, gif)["version"] == 3
     assert error(p.call(p.kari, "DELETE", f"{path}?version=2")) == (409, "version_conflict")
     assert p.ok(p.kari, "GET", path)["content_type"] == "image/gif"
@@ -498,3 +512,191 @@ def test_the_coordinator_sees_what_the_plan_still_lacks(p: Plan) -> None:
     assert "1 activities have no responsible" in items["measures"]["message"]
     assert items["measures"]["fix_in"] == "goals"
     assert error(p.call(p.ola, "GET", "/completeness")) == (403, "forbidden")
+
+
+# --- history is read-only, responsible participants, moves, comment edits, pictures ----------
+
+
+def test_a_goal_in_history_cannot_be_deleted_until_it_is_restored(p: Plan) -> None:
+    goal = p.goal()["id"]
+    p.activity(goal)
+    p.ok(p.kari, "POST", f"/goals/{goal}/history")
+    r = p.call(p.kari, "DELETE", f"/goals/{goal}")
+    assert error(r) == (409, "in_history")
+    assert p.ok(p.kari, "GET", f"/goals/{goal}")["in_history"] is True
+    with p.h.ctx.db.read_session() as db:
+        assert len(db.scalars(select(Activity)).all()) == 1
+    assert not [r for r in audit_rows(p.h) if r.action == "delete"]
+    p.ok(p.kari, "POST", f"/goals/{goal}/restore")
+    p.ok(p.kari, "DELETE", f"/goals/{goal}")
+    assert error(p.call(p.kari, "GET", f"/goals/{goal}")) == (404, "not_found")
+
+
+def test_the_responsible_participant_must_take_part_in_the_plan_now(org: Org) -> None:
+    p = make_plan(org)
+    h = org.h
+    today = h.clock.now().date()
+    expired = add_participant(
+        h,
+        p.plan,
+        add_person(h, org.unit_id, "Utløpt", "Samtykke"),
+        PlanRole.PROVIDER,
+        consent=today - timedelta(days=1),
+    )
+    removed = add_participant(
+        h,
+        p.plan,
+        add_person(h, org.unit_id, "Fjernet", "Deltaker"),
+        PlanRole.RELATIVE,
+        removed=True,
+    )
+    goal = p.goal()["id"]
+    body = {"goal_id": goal, "title": "Tur", "date": "2026-02-01"}
+    for pid, words in ((expired, "consent has expired"), (removed, "removed from the plan")):
+        r = p.call(p.kari, "POST", "/activities", {**body, "responsible_participant_id": pid})
+        assert error(r) == (422, "validation_error")
+        fields = r.json()["error"]["details"]["fields"]
+        assert (
+            list(fields) == ["responsible_participant_id"]
+            and words in fields["responsible_participant_id"]
+        ), fields
+    act = p.activity(goal, responsible_participant_id=p.ola_pid)
+    r = p.call(
+        p.kari,
+        "PATCH",
+        f"/activities/{act['id']}",
+        {"version": 1, "responsible_participant_id": expired},
+    )
+    assert (
+        "consent has expired"
+        in r.json()["error"]["details"]["fields"]["responsible_participant_id"]
+    )
+    assert p.ok(p.kari, "GET", f"/activities/{act['id']}")["responsible_participant_id"] == (
+        p.ola_pid
+    )
+    # Someone responsible whose consent runs out later stays responsible when other fields
+    # are saved with the same value sent back: only a change is judged.
+    with h.ctx.db.writing() as db:
+        from server.models import Participant
+
+        row = db.get(Participant, p.ola_pid)
+        assert row is not None
+        row.consent_expires = today - timedelta(days=1)
+    saved = p.ok(
+        p.kari,
+        "PATCH",
+        f"/activities/{act['id']}",
+        {"version": 1, "title": "Ny tittel", "responsible_participant_id": p.ola_pid},
+    )
+    assert (saved["title"], saved["responsible_participant_id"]) == ("Ny tittel", p.ola_pid)
+
+
+def test_a_move_to_another_goal_carries_no_version(p: Plan) -> None:
+    g1, g2 = p.goal("Bolig")["id"], p.goal("Jobb")["id"]
+    act = p.activity(g1)
+    assert act["version"] == 1
+    tree = p.ok(p.kari, "POST", f"/activities/{act['id']}/move", {"goal_id": g2, "position": 0})
+    [moved] = tree["goals"][1]["activities"]
+    assert (moved["id"], moved["version"]) == (act["id"], 1)
+    # Someone who opened the activity before the move still saves their text.
+    saved = p.ok(p.kari, "PATCH", f"/activities/{act['id']}", {"version": 1, "when": "Fredager"})
+    assert (saved["goal_id"], saved["when"], saved["version"]) == (g2, "Fredager", 2)
+
+
+def test_concurrent_edits_of_one_comment_let_exactly_one_win(
+    make_org: Callable[..., Org], db_url: str
+) -> None:
+    p = make_plan(make_org(db_url))
+    goal = p.goal()["id"]
+    comment = p.ok(p.ola, "POST", "/comments", {"goal_id": goal, "body": "Første"})
+    n = 4
+    clients = [TestClient(create_app(ctx=p.h.ctx), raise_server_exceptions=False) for _ in range(n)]
+    start = threading.Barrier(n)
+    results: list[tuple[int, str]] = []
+
+    def edit(i: int) -> None:
+        start.wait()
+        r = clients[i].patch(
+            f"{API}/plans/{p.plan}/comments/{comment['id']}",
+            json={"version": 1, "body": f"Endret av {i}"},
+            headers=bearer(p.ola),
+        )
+        results.append((r.status_code, r.text))
+
+    threads = [threading.Thread(target=edit, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for c in clients:
+        c.close()
+    codes = sorted(code for code, _ in results)
+    assert codes == [200] + [409] * (n - 1), results
+    winner = next(text for code, text in results if code == 200)
+    [stored] = p.ok(p.kari, "GET", f"/goals/{goal}")["comments"]
+    assert stored["version"] == 2 and stored["body"] in winner
+    # A delete based on the old version's view still works for the author (no version),
+    # and the same lock is taken: nothing is left half done.
+    p.ok(p.ola, "DELETE", f"/comments/{comment['id']}")
+    assert p.ok(p.kari, "GET", f"/goals/{goal}")["comments"] == []
+
+
+def test_a_picture_far_over_the_limit_is_refused_in_words_naming_the_field(p: Plan) -> None:
+    goal = p.goal()
+    data = PNG[:8] + b"\0" * (7 * 1024 * 1024)  # past what the base64 text limit once was
+    r = p.call(
+        p.kari,
+        "PUT",
+        f"/goals/{goal['id']}/picture",
+        {"version": 1, "data_base64": base64.b64encode(data).decode()},
+    )
+    assert error(r) == (422, "validation_error")
+    assert r.json()["error"]["details"]["fields"] == {
+        "data_base64": "the picture is 7.0 MB; at most 2 MB is allowed"
+    }
+
+
+def test_a_picture_must_be_whole_not_just_start_like_one(p: Plan) -> None:
+    goal = p.goal()
+    path = f"/goals/{goal['id']}/picture"
+    version = 1
+
+    def put(data: bytes) -> Any:
+        return p.call(
+            p.kari,
+            "PUT",
+            path,
+            {"version": version, "data_base64": base64.b64encode(data).decode()},
+        )
+
+    garbage = b"<html><script>alert(1)</script></html>" * 10
+    for kind, content_type in (("PNG", "image/png"), ("GIF", "image/gif"), ("JPEG", "image/jpeg")):
+        real = image(kind)
+        for bad in (
+            real[:10] + garbage,  # the first bytes of a picture, then something else
+            real[: len(real) // 2],  # cut off: no end marker
+            real + garbage,  # something hidden after the picture's end
+        ):
+            r = put(bad)
+            assert error(r) == (422, "validation_error"), (kind, r.text)
+            assert r.json()["error"]["details"]["fields"] == {
+                "data_base64": "the picture is damaged or incomplete: only whole JPEG, PNG "
+                "and GIF files are allowed"
+            }
+        detail = p.ok(
+            p.kari,
+            "PUT",
+            path,
+            {"version": version, "data_base64": base64.b64encode(real).decode()},
+        )
+        assert detail["picture_type"] == content_type
+        version = detail["version"]
+    for kind in ("PNG", "GIF", "JPEG"):  # bigger and progressive/animated variants too
+        detail = p.ok(
+            p.kari,
+            "PUT",
+            path,
+            {"version": version, "data_base64": base64.b64encode(image(kind, (64, 48))).decode()},
+        )
+        version = detail["version"]
+    assert p.ok(p.kari, "GET", path)["content_type"] == "image/jpeg"
