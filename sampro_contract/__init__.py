@@ -809,6 +809,7 @@ class MessageListItem(Model):
     read_count: int  # sent folder: how many recipients have read it
     at: datetime  # sent, or last saved for a draft
     unread: bool  # inbox: not yet read by me
+    folder: MessageFolder | None = None  # which of my folders it is in
 
 
 class Message(Model):
@@ -972,6 +973,7 @@ class NotificationPrefs(Model):
 
 # The routes of this section (all under API_PREFIX):
 #   GET  /plans/{id}/messages ?folder&q&sort&order&page&page_size -> Page[MessageListItem]
+#        (all_folders=true: received, sent and my drafts together, newest first)
 #   POST /plans/{id}/messages MessageIn -> Message (201)
 #   GET  /plans/{id}/messages/{mid} -> Message (marks it read for a recipient)
 #   PATCH /plans/{id}/messages/{mid} MessageUpdate -> Message (drafts only; send=true sends)

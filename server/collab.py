@@ -112,3 +112,10 @@ def may_edit_event(scope: PlanScope, e: CalendarEvent) -> bool:
 def events_out(scope: PlanScope, rows: list[CalendarEvent]) -> list[CalendarEventOut]:
     refs = names_of(scope.db, {e.created_by_participant_id for e in rows})
     return [event_out(scope, e, refs) for e in rows]
+
+
+def like_pattern(q: str) -> str:
+    """A LIKE pattern (with `escape="\\"`) finding `q` anywhere, lower case: `%` and `_`
+    in what a person searches for are themselves, not wildcards."""
+    escaped = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

@@ -14,7 +14,7 @@ from sampro_contract import CalendarEvent as CalendarEventOut
 from sampro_contract import CalendarEventIn, CalendarEventUpdate
 from server import audit
 from server.access import Area, Need, PlanScope, check_version, open_plan
-from server.collab import events_out, may_edit_event
+from server.collab import events_out, like_pattern, may_edit_event
 from server.deps import Auth, WriteDb
 from server.errors import forbidden, validation
 from server.events import EventKind, raise_event
@@ -75,11 +75,11 @@ def list_events(
             raise validation("to_date", "must be on or after from_date")
         stmt = stmt.where(CalendarEvent.start_date <= to_date)
     if q.strip():
-        pattern = f"%{q.strip().lower()}%"
+        pattern = like_pattern(q.strip())  # % and _ are searched for as themselves
         stmt = stmt.where(
             or_(
-                func.lower(CalendarEvent.title).like(pattern),
-                func.lower(CalendarEvent.place).like(pattern),
+                func.lower(CalendarEvent.title).like(pattern, escape="\\"),
+                func.lower(CalendarEvent.place).like(pattern, escape="\\"),
             )
         )
     rows = list(

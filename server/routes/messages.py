@@ -27,7 +27,7 @@ from sampro_contract import (
 )
 from server import audit
 from server.access import Area, Need, PlanScope, check_version, consent_valid, open_plan
-from server.collab import effective_prefs, may_see_message, names_of, unknown
+from server.collab import effective_prefs, like_pattern, may_see_message, names_of, unknown
 from server.deps import Auth, WriteDb
 from server.errors import ApiError, not_found, validation
 from server.events import EventKind, raise_event
@@ -36,11 +36,6 @@ from server.models import Message, MessageRecipient, Participant, Person, UserAc
 router = APIRouter(prefix="/plans/{plan_id}", tags=["messages"])
 
 MAX_PAGE_SIZE = 500
-
-
-def _like(q: str) -> str:
-    escaped = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 def _read_counts(scope: PlanScope, ids: list[int]) -> dict[int, list[tuple[int, Any]]]:
@@ -81,7 +76,7 @@ def _folder_filter(scope: PlanScope, folder: MessageFolder, q: str) -> Select[An
             Message.plan_id == scope.plan_id,
         )
     if q.strip():
-        pattern = _like(q.strip())
+        pattern = like_pattern(q.strip())
         stmt = stmt.where(
             or_(
                 func.lower(Message.subject).like(pattern, escape="\\"),
@@ -215,9 +210,28 @@ def list_items(
                 "read_count": sum(1 for _, r in rs if r is not None) if sent else 0,
                 "at": at or created,
                 "unread": inbox and read is None,
+                "folder": folder,
             }
         )
     return items, int(total)
+
+
+def list_everywhere(
+    scope: PlanScope, *, q: str, desc: bool, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of all my folders together (received, sent, my drafts), by date: for a
+    search "within the plan". Each folder gives its first offset+limit by date, so the
+    merged page is exact; the folders are disjoint (nobody writes to themselves)."""
+    merged: list[dict[str, Any]] = []
+    total = 0
+    for folder in MessageFolder:
+        items, n = list_items(
+            scope, folder, q=q, sort=MessageSort.DATE, desc=desc, limit=offset + limit
+        )
+        merged += items
+        total += n
+    merged.sort(key=lambda m: (m["at"], m["id"]), reverse=desc)
+    return merged[offset : offset + limit], total
 
 
 _MESSAGE_PAGE = TypeAdapter(Page[MessageListItem])
@@ -235,19 +249,22 @@ def list_messages(
     order: SortOrder = SortOrder.DESC,
     page: Annotated[int, Query(ge=1)] = 1,
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 100,
+    all_folders: Annotated[
+        bool, Query(description="Received, sent and my drafts together, by date (search)")
+    ] = False,
 ) -> Response:
-    """My received, sent or draft messages; sort on every column; search in the text."""
+    """My received, sent or draft messages; sort on every column; search in the text,
+    in one folder or (all_folders) in all of mine."""
     scope = open_plan(db, a.user, plan_id, Area.MESSAGES, Need.READ, a.now.date())
-    items, total = list_items(
-        scope,
-        folder,
-        q=q,
-        sort=sort,
-        desc=order == SortOrder.DESC,
-        limit=page_size,
-        offset=(page - 1) * page_size,
-    )
-    audit.record_in_plan(scope, a, "read", "messages", detail={"folder": folder.value})
+    desc, offset = order == SortOrder.DESC, (page - 1) * page_size
+    if all_folders:
+        items, total = list_everywhere(scope, q=q, desc=desc, limit=page_size, offset=offset)
+    else:
+        items, total = list_items(
+            scope, folder, q=q, sort=sort, desc=desc, limit=page_size, offset=offset
+        )
+    where = "all" if all_folders else folder.value
+    audit.record_in_plan(scope, a, "read", "messages", detail={"folder": where})
     db.commit()
     # One validation and one serialisation for the whole page (as the plan list does).
     result = _MESSAGE_PAGE.validate_python(

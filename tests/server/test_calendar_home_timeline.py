@@ -263,3 +263,19 @@ def test_timeline_leaves_out_deleted_goals_and_says_where_comments_are(group: Gr
     assert group.call("coordinator", "DELETE", f"/goals/{kept['id']}").status_code == 204
     kinds = {i["kind"] for i in group.ok("provider", "GET", "/timeline")["items"]}
     assert not kinds & {"goal", "activity", "comment"}
+
+
+def test_calendar_search_takes_percent_and_underscore_as_themselves(group: Group) -> None:
+    add_event(group, "coordinator", "Rabatt 100% på buss", 1)
+    add_event(group, "coordinator", "Møte", 1, place="rom_2")
+    add_event(group, "coordinator", "Møte rom 12", 2)
+
+    def found(q: str) -> list[str]:
+        return [e["title"] for e in group.ok("owner", "GET", "/events", q=q)]
+
+    assert found("100%") == ["Rabatt 100% på buss"]
+    assert found("0%") == ["Rabatt 100% på buss"]
+    assert found("%") == ["Rabatt 100% på buss"]
+    assert found("rom_") == ["Møte"]  # "_" is not "any one character"
+    assert found("_") == ["Møte"]
+    assert found("RABATT") == ["Rabatt 100% på buss"]

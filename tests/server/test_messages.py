@@ -353,3 +353,33 @@ def test_a_closed_plan_is_read_only_for_messages(group: Group) -> None:
         {"subject": "x", "recipient_ids": [group.pids["coordinator"]]},
     )
     assert error(r) == (409, "plan_closed")
+
+
+def test_search_covers_all_my_folders_within_the_plan(group: Group) -> None:
+    group.send("relative", ["coordinator"], "Skoleskyss", "mottatt")
+    later(group.h, minutes=1)
+    group.send("coordinator", ["provider"], "Om skolen", "sendt")
+    later(group.h, minutes=1)
+    group.ok(
+        "coordinator",
+        "POST",
+        "/messages",
+        {"subject": "Utkast", "body": "skole i utkast", "recipient_ids": [], "send": False},
+    )
+    group.send("provider", ["relative"], "Skole for andre", "ikke til meg")  # not mine
+    group.send("relative", ["coordinator"], "Annet", "ikke treff")
+    found = group.ok("coordinator", "GET", "/messages", q="skole", all_folders="true")
+    got = [(m["subject"], m["folder"]) for m in found["items"]]
+    assert got == [("Utkast", "drafts"), ("Om skolen", "sent"), ("Skoleskyss", "inbox")]
+    assert found["total"] == 3
+    older_first = group.ok(
+        "coordinator", "GET", "/messages", q="skole", all_folders="true", order="asc"
+    )
+    assert [m["subject"] for m in older_first["items"]] == ["Skoleskyss", "Om skolen", "Utkast"]
+    second = group.ok(
+        "coordinator", "GET", "/messages", q="skole", all_folders="true", page=2, page_size=2
+    )
+    assert [m["subject"] for m in second["items"]] == ["Skoleskyss"]
+    # One folder still means one folder.
+    inbox = group.ok("coordinator", "GET", "/messages", q="skole")
+    assert [m["subject"] for m in inbox["items"]] == ["Skoleskyss"]
