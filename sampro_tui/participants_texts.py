@@ -13,6 +13,26 @@ NB: dict[str, str] = {
     "plog.tab": "Logg",
     # keys
     "key.pp_add": "Legg til",
+    "key.pp_add_new": "Ny person",
+    "pp.form.add_new": "Ny person i enheten, lagt til i plangruppen",
+    "pp.first_name": "Fornavn",
+    "pp.last_name": "Etternavn",
+    "pp.birth_date": "Fødselsdato",
+    "pp.login": "Innlogging",
+    "pp.account.sms": "Brukerkonto, engangskoder på SMS",
+    "pp.account.email": "Brukerkonto, engangskoder på e-post",
+    "pp.account.none": "Ingen innlogging (bare registrert i planen)",
+    "pp.username": "Brukernavn (tomt: lages av navnet)",
+    "pp.username_taken": "Brukernavnet er tatt; velg et annet.",
+    "pp.no_match_new": (
+        "Ingen personer i enheten passer med søket (de som alt er med, vises ikke). "
+        "Trykk Esc og så N for å registrere en ny person."
+    ),
+    "pp.added_with_account": "{name} er lagt til, og et midlertidig passord er sendt.",
+    "pp.added_password_failed": (
+        "{name} er lagt til, men det midlertidige passordet kunne ikke sendes. "
+        "Brukerstøtte kan sende et nytt."
+    ),
     "key.pp_edit": "Endre",
     "key.pp_remove": "Fjern",
     "key.pp_notify": "Mine varslinger",
@@ -172,6 +192,26 @@ EN: dict[str, str] = {
     "pp.tab": "Participants",
     "plog.tab": "Log",
     "key.pp_add": "Add",
+    "key.pp_add_new": "New person",
+    "pp.form.add_new": "A new person in the unit, added to the plan group",
+    "pp.first_name": "First name",
+    "pp.last_name": "Last name",
+    "pp.birth_date": "Date of birth",
+    "pp.login": "Login",
+    "pp.account.sms": "User account, one-time codes by SMS",
+    "pp.account.email": "User account, one-time codes by e-mail",
+    "pp.account.none": "No login (only registered in the plan)",
+    "pp.username": "Username (blank: made from the name)",
+    "pp.username_taken": "The username is taken; choose another.",
+    "pp.no_match_new": (
+        "Nobody in the unit matches (people already taking part are not shown). "
+        "Press Esc, then N to register a new person."
+    ),
+    "pp.added_with_account": "{name} has been added, and a temporary password has been sent.",
+    "pp.added_password_failed": (
+        "{name} has been added, but the temporary password could not be sent. "
+        "Support can send a new one."
+    ),
     "key.pp_edit": "Change",
     "key.pp_remove": "Remove",
     "key.pp_notify": "My notifications",

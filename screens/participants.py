@@ -25,12 +25,14 @@ from textual.widgets import Static, TabbedContent, TabPane
 import sampro_tui.participants_texts  # noqa: F401 - registers the feature's texts
 from sampro_contract import (
     Access,
+    Channel,
     NotificationPrefs,
     NotifyChannel,
     Participant,
     ParticipantCreate,
     ParticipantUpdate,
     Person,
+    PersonCreate,
     PlanHome,
     PlanRole,
     Recipient,
@@ -69,7 +71,9 @@ AREA_RIGHTS = (
 )
 FLAG_RIGHTS = ("log", "print", "edit_presentation")
 NOTIFY_KINDS = tuple(NotificationPrefs.model_fields)
-ADMIN_ACTIONS = {"add", "edit", "remove"}
+ADMIN_ACTIONS = {"add", "add_new", "edit", "remove"}
+# How a new person logs in: the account's code channel, or no account at all.
+ACCOUNT_CHOICES = ("sms", "email", "none")
 
 
 async def install_participants(screen: PlanScreen, plan: PlanHome) -> None:
@@ -301,6 +305,46 @@ def person_label(person: Person) -> str:
     return full_name(person) + (f" ({', '.join(extra)})" if extra else "")
 
 
+def new_person_fields(plan: PlanHome) -> list[FormField]:
+    """The form for a person who is not yet registered in the unit."""
+    accounts = [(t(f"pp.account.{a}"), a) for a in ACCOUNT_CHOICES]
+    return [
+        FormField("first_name", t("pp.first_name"), required=True, max_length=100),
+        FormField("last_name", t("pp.last_name"), required=True, max_length=100),
+        FormField("birth_date", t("pp.birth_date"), "date"),
+        FormField("mobile", t("pp.mobile"), max_length=40),
+        FormField("email", t("pp.email"), max_length=200),
+        FormField("workplace", t("pp.workplace"), max_length=200),
+        FormField("position", t("pp.position"), max_length=200),
+        FormField("account", t("pp.login"), "select", required=True, value="sms", options=accounts),
+        FormField("username", t("pp.username"), max_length=200),
+        role_field(PlanRole.PROVIDER),
+        FormField(
+            "consent_expires",
+            t("pp.consent"),
+            "date",
+            required=True,
+            value=plan.owner_consent_expires,
+        ),
+        FormField("responsibility", t("pp.responsibility"), max_length=500),
+    ]
+
+
+def unnest_person_fields(error: ApiError) -> ApiError:
+    """The server names a new person's fields `person.first_name`; the form, `first_name`."""
+    if error.code == "username_taken":
+        taken = t("pp.username_taken")
+        return ApiError(error.status, "validation_error", taken, {"fields": {"username": taken}})
+    details = error.details if isinstance(error.details, dict) else {}
+    fields = details.get("fields")
+    if not isinstance(fields, dict):
+        return error
+    flat = {str(k).removeprefix("person."): v for k, v in fields.items()}
+    return ApiError(
+        error.status, error.code, error.message, {**details, "fields": flat}, error.retry_after
+    )
+
+
 # --- the pane ------------------------------------------------------------------------
 
 
@@ -327,6 +371,7 @@ class ParticipantsPane(SamproPaneMixin, Vertical):
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "add", "key.pp_add", id="participants.add"),
+        Binding("N", "add_new", "key.pp_add_new", id="participants.add_new"),
         Binding("e", "edit", "key.pp_edit", id="participants.edit"),
         Binding("x,delete", "remove", "key.pp_remove", id="participants.remove"),
         Binding("v", "notifications", "key.pp_notify", id="participants.notifications"),
@@ -549,7 +594,7 @@ class ParticipantsPane(SamproPaneMixin, Vertical):
             found = await api.search_persons(plan_id, values["q"])
             fresh = [p for p in found if p.id not in taking_part]
             if not fresh:
-                message = t("pp.no_match")
+                message = t("pp.no_match_new")
                 raise ApiError(422, "validation_error", message, {"fields": {"q": message}})
             return fresh
 
@@ -591,6 +636,51 @@ class ParticipantsPane(SamproPaneMixin, Vertical):
         added = await self.app.push_screen_wait(ContentForm(title, fields, add))
         if isinstance(added, Participant):
             self.app.notify(t("pp.added", name=full_name(added.person)))
+            self.load(added.id)
+
+    @work(group="participants-forms", exit_on_error=False)
+    async def action_add_new(self) -> None:
+        """Register a new person in the plan's unit and add them, with an account whose
+        temporary password the server sends by SMS or e-mail (or without a login)."""
+        if not self.check_action("add_new", ()):
+            return
+        api, plan_id = self.sampro.api, self.plan.id
+
+        async def add(values: dict[str, Any]) -> Participant:
+            account = values["account"] or "sms"
+            body = ParticipantCreate(
+                person=PersonCreate(
+                    first_name=values["first_name"],
+                    last_name=values["last_name"],
+                    birth_date=values["birth_date"],
+                    mobile=values["mobile"] or None,
+                    email=values["email"] or None,
+                    workplace=values["workplace"] or None,
+                    position=values["position"] or None,
+                ),
+                create_account=account != "none",
+                username=values["username"] or None,
+                channel=Channel(account) if account != "none" else Channel.SMS,
+                role=PlanRole(values["role"]),
+                consent_expires=values["consent_expires"],
+                responsibility=values["responsibility"],
+            )
+            try:
+                added: Participant = await api.add_participant(plan_id, body)
+            except ApiError as error:
+                raise unnest_person_fields(error) from None
+            return added
+
+        form = ContentForm(t("pp.form.add_new"), new_person_fields(self.plan), add)
+        added = await self.app.push_screen_wait(form)
+        if isinstance(added, Participant):
+            name = full_name(added.person)
+            if added.temporary_password_sent is None:
+                self.app.notify(t("pp.added", name=name))
+            elif added.temporary_password_sent:
+                self.app.notify(t("pp.added_with_account", name=name))
+            else:
+                self.app.notify(t("pp.added_password_failed", name=name), severity="warning")
             self.load(added.id)
 
     @work(group="participants-forms", exit_on_error=False)

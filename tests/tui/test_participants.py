@@ -238,6 +238,47 @@ async def test_coordinator_adds_an_existing_person_of_the_unit(live_server: Any)
     )
 
 
+async def test_coordinator_registers_a_new_person_who_then_logs_in_with_the_sent_password(
+    live_server: Any,
+) -> None:
+    plan_id = owner_plan(live_server)
+    async with make_app(live_server.url).run_test(size=(150, 44)) as pilot:
+        pane = await open_participants(pilot, live_server, "koordinator", plan_id)
+        before = len(pane.rows)
+        await pilot.press("N")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, ContentForm))
+        form = pilot.app.screen
+        await pilot.press("ctrl+s")  # mandatory names first, before anything is sent
+        await wait_until(
+            pilot, lambda: "fylles ut" in str(form.query_one("#err-last_name").render())
+        )
+        await fill(pilot, "#field-first_name", "Randi")
+        await fill(pilot, "#field-last_name", "Ødegård")
+        await fill(pilot, "#field-username", "randi.fysio")
+        await fill(pilot, "#field-workplace", "Fysioterapitjenesten")
+        await pilot.press("ctrl+s")  # SMS codes without a mobile: the server names the field
+        await wait_until(pilot, lambda: str(form.query_one("#err-mobile").render()).strip() != "")
+        assert len(pane.rows) == before
+        await fill(pilot, "#field-mobile", "+47 912 34 567")
+        await fill(pilot, "#field-responsibility", "Fysioterapi to ganger i uka")
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: not isinstance(pilot.app.screen, ContentForm))
+        await wait_until(pilot, lambda: len(pane.rows) == before + 1)
+        added = next(r for r in pane.rows if r.name == "Randi Ødegård")
+        assert added.participant.role == PlanRole.PROVIDER
+        assert added.participant.has_account
+        assert added.participant.responsibility == "Fysioterapi to ganger i uka"
+        assert any("midlertidig passord er sendt" in n for n in notifications(pilot.app))
+
+    sent = [m for m in live_server.sent_to("randi.fysio") if "Midlertidig passord" in m["body"]]
+    assert len(sent) == 1 and sent[0]["channel"] == "sms"
+    temporary = sent[0]["body"].split("Midlertidig passord: ")[1].split(". ")[0]
+    live_server.accounts["randi.fysio"] = temporary
+    async with make_app(live_server.url).run_test(size=(150, 44)) as pilot:
+        await log_in_fully(pilot, live_server, "randi.fysio")
+        await wait_until(pilot, lambda: pilot.app.screen.id == "password")
+
+
 async def test_a_relative_has_no_admin_keys_and_sets_own_notifications(live_server: Any) -> None:
     plan_id = owner_plan(live_server)
     async with make_app(live_server.url).run_test(size=(150, 44)) as pilot:
