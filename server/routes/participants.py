@@ -173,13 +173,29 @@ def update_participant(
         raise ApiError(404, "not_found", "No such participant")
     check_version(p.version, body.version)
     if body.role is not None and body.role != PlanRole(p.role):
-        if PlanRole.OWNER in (body.role, PlanRole(p.role)):
+        # The plan always has its owner and its coordinator: neither role is taken from
+        # a row or given to one here (a coordinator demoting themselves would leave the
+        # plan with no one to administer it).
+        if PlanRole(p.role) == PlanRole.OWNER:
             raise validation("role", "the owner's role cannot be changed")
+        if PlanRole(p.role) == PlanRole.COORDINATOR:
+            raise validation("role", "the coordinator's role cannot be changed")
+        if body.role in (PlanRole.OWNER, PlanRole.COORDINATOR):
+            raise validation("role", "a participant becomes relative or provider here")
         p.role = body.role.value
     if body.rights is not None:
         p.rights = body.rights.model_dump(mode="json")
-    if body.consent_expires is not None:
+    followers: list[Participant] = []
+    if body.consent_expires is not None and body.consent_expires != p.consent_expires:
+        if p.role == PlanRole.OWNER:
+            # The coordinator takes part on the owner's consent: renewed or withdrawn
+            # with it (so renewing the owner's consent gives the coordinator back the
+            # plan's content).
+            followers = [c for c in _live(scope) if c.role == PlanRole.COORDINATOR and c.id != p.id]
         p.consent_expires = body.consent_expires
+        for c in followers:
+            c.consent_expires = body.consent_expires
+            c.version += 1
     if body.responsibility is not None:
         p.responsibility = body.responsibility
     p.version += 1
@@ -191,6 +207,15 @@ def update_participant(
         p.id,
         body.model_dump(mode="json", exclude_none=True),
     )
+    for c in followers:
+        audit.record_in_plan(
+            scope,
+            a,
+            "participant_changed",
+            "participant",
+            c.id,
+            {"consent_expires": str(c.consent_expires), "follows_owner": True},
+        )
     db.commit()
     return participant_out(scope, p)
 
