@@ -9,9 +9,10 @@ test check that, so the client core stays usable and testable without a terminal
 from __future__ import annotations
 
 import base64
+import email.utils
 import json
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 import httpx
@@ -75,6 +76,9 @@ from sampro_contract import (
 )
 
 M = TypeVar("M", bound=BaseModel)
+
+# Below this many seconds the Date header (whole seconds) cannot tell skew from rounding.
+SKEW_TOLERANCE = 2.0
 
 # Codes that mean "your session is gone: log in again".
 SESSION_LOST_CODES = frozenset({"session_expired", "not_authenticated"})
@@ -162,6 +166,9 @@ class ApiClient:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
+        # How far the server's clock is ahead of ours (seconds), from the Date header of
+        # its last answer; 0 while within the header's one-second resolution.
+        self.clock_skew = 0.0
         self.on_session_status = on_session_status
         self._client = httpx.AsyncClient(
             base_url=self.base_url + API_PREFIX,
@@ -195,9 +202,25 @@ class ApiClient:
             raise ServerUnreachable(self.base_url, str(exc) or "timeout", True) from exc
         except httpx.TransportError as exc:
             raise ServerUnreachable(self.base_url, str(exc) or type(exc).__name__) from exc
+        self._measure_skew(response)
         if response.is_error:
             raise error_from_response(response)
         return response
+
+    def _measure_skew(self, response: httpx.Response) -> None:
+        """Follow the server's clock from its Date header (RFC 9110, whole seconds)."""
+        value = response.headers.get("Date")
+        if not value:
+            return
+        try:
+            server_now = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return
+        if server_now.tzinfo is None:
+            return
+        # The header is truncated to the second: on average half a second behind.
+        skew = (server_now - datetime.now(UTC)).total_seconds() + 0.5
+        self.clock_skew = skew if abs(skew) >= SKEW_TOLERANCE else 0.0
 
     @staticmethod
     def _parse(model: type[M], response: httpx.Response) -> M:
@@ -510,7 +533,9 @@ class ApiClient:
         order: SortOrder = SortOrder.DESC,
         page: int = 1,
         page_size: int = 100,
+        all_folders: bool = False,
     ) -> Page[MessageListItem]:
+        """One folder, or with `all_folders` received, sent and my drafts by date."""
         params: dict[str, Any] = {
             "folder": folder.value,
             "sort": sort.value,
@@ -520,6 +545,8 @@ class ApiClient:
         }
         if query.strip():
             params["q"] = query.strip()
+        if all_folders:
+            params["all_folders"] = "true"
         response = await self._request("GET", f"/plans/{plan_id}/messages", params=params)
         return self._parse(Page[MessageListItem], response)
 
@@ -579,9 +606,16 @@ class ApiClient:
         return self._parse(HomeFeed, await self._request("GET", f"/plans/{plan_id}/home-feed"))
 
     async def timeline(
-        self, plan_id: int, limit: int = 200, before: datetime | None = None
+        self,
+        plan_id: int,
+        limit: int = 200,
+        before: datetime | None = None,
+        cursor: str | None = None,
     ) -> Timeline:
+        """Newest first; the next page with `cursor` (the last page's next_cursor)."""
         params: dict[str, Any] = {"limit": limit}
+        if cursor is not None:
+            params["cursor"] = cursor
         if before is not None:
             params["before"] = before.isoformat()
         response = await self._request("GET", f"/plans/{plan_id}/timeline", params=params)

@@ -137,7 +137,9 @@ class SamproApp(App[None]):
         self._ending = False
         self._warn_check = False
         self.plan_index: list[tuple[int, str, str, str]] = []  # id, owner, short, type
+        self.plan_index_partial = False  # more plans than the index holds: ask the server
         self.code_lifetime: float | None = None  # seconds, as the last login showed it
+        self.lockout_policy: tuple[int, int] | None = None  # the server's (threshold, seconds)
         i18n.set_language(config.language)
         translate_bindings(self)
 
@@ -369,6 +371,25 @@ class SamproApp(App[None]):
             await self.show_root(screen_class("plans")())
         if self.pending_drafts and await self.save_drafts(dict(self.pending_drafts)):
             self.notify(t("session.drafts_saved"))
+        if not info.must_change_password:
+            self.tell_of_drafts()
+
+    @work(exclusive=True, group="drafts-notice", exit_on_error=False)
+    async def tell_of_drafts(self) -> None:
+        """Once after login: the drafts kept in /me/drafts, and where they belong."""
+        from sampro_tui.api import ApiError, ServerUnreachable
+        from sampro_tui.draft_notice import drafts_notice
+
+        try:
+            drafts = await self.api.drafts()
+            if not drafts:
+                return
+            # The owners' names, from the plan list (which is not logged as a read).
+            page = await self.api.list_plans(include_closed=True, page_size=1000)
+        except (ApiError, ServerUnreachable):
+            return  # a notice, not a failure: the forms still offer their drafts back
+        owners = {p.id: f"{p.owner_first_name} {p.owner_last_name}" for p in page.items}
+        self.notify(drafts_notice(drafts, owners), timeout=15)
 
     @work(group="keyring", exit_on_error=False)
     async def store_token(self, username: str, token: str) -> None:
@@ -392,9 +413,21 @@ class SamproApp(App[None]):
         self.api.token = token
         try:
             status = await self.api.session()
-        except (ApiError, ServerUnreachable):
+        except ServerUnreachable as error:
+            # The session may well be alive: keep the token for the next start.
             self.api.token = None
-            await self.tokens.delete(self.account_key(username))
+            from sampro_tui.errors import describe
+
+            self.notify(
+                t("login.resume_unreachable", reason=describe(error)),
+                severity="warning",
+                timeout=10,
+            )
+            return
+        except ApiError as error:
+            self.api.token = None
+            if error.status == 401:  # the session is over: the token is worth nothing
+                await self.tokens.delete(self.account_key(username))
             return
         if self.user is not None:
             return  # logged in by hand meanwhile
@@ -431,6 +464,7 @@ class SamproApp(App[None]):
         self.api.token = None
         self.user = None
         self.plan_index = []
+        self.plan_index_partial = False
         self.session_text = ""
         await self.show_root(screen_class("login")(message=t(message_key)))
         self._ending = False
@@ -503,12 +537,27 @@ class SamproApp(App[None]):
         """Run `work` in a worker of the app, so it outlives the screen that started it."""
         self.run_worker(work, group="navigate", exit_on_error=False)
 
+    @property
+    def must_change_password(self) -> bool:
+        """A temporary password: until it is changed, the server refuses everything but the
+        password, session and logout routes, and the client goes nowhere else either."""
+        return self.user is not None and self.user.must_change_password
+
+    def may_navigate(self) -> bool:
+        """Logged in and free to move; a pending forced change says so and refuses."""
+        if not self.timer.active:
+            return False
+        if self.must_change_password:
+            self.notify(t("error.password_change_required"), severity="warning")
+            return False
+        return True
+
     def open_plans(self) -> None:
-        if self.timer.active:
+        if self.may_navigate():
             self.run_in_app(self.show_root(screen_class("plans")()))
 
     def open_plan(self, plan_id: int) -> None:
-        if not self.timer.active:
+        if not self.may_navigate():
             return
         if type(self.screen).__name__ == "PlanScreen":
             self.switch_screen(screen_class("plan")(plan_id=plan_id))
@@ -516,8 +565,14 @@ class SamproApp(App[None]):
             self.push_screen(screen_class("plan")(plan_id=plan_id))
 
     def change_password(self) -> None:
-        if self.timer.active:
-            self.push_screen(screen_class("password")(forced=False))
+        if not self.timer.active:
+            return
+        if self.must_change_password:
+            # The forced change is the screen in front already; bring the focus to it.
+            if self.screen.id != "password":
+                self.run_in_app(self.show_root(screen_class("password")(forced=True)))
+            return
+        self.push_screen(screen_class("password")(forced=False))
 
     def action_switch_language(self) -> None:
         """The palette's language switch: in a worker, so a slow server never freezes keys."""

@@ -55,7 +55,7 @@ def run_demo(config: object) -> int:
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), stop_on_signal)
     try:
-        print("SamPro demo: starting a local server …", file=sys.stderr)
+        print(t("demo.starting"), file=sys.stderr)
         try:
             demo.start()
         except (DemoError, OSError) as exc:

@@ -1,10 +1,147 @@
-"""Turn API and network failures into a sentence a person can act on."""
+"""Turn API and network failures into a sentence a person can act on.
+
+Validation errors (422 `validation_error`) name fields; the server sends, beside its
+English `details.fields` {field: message}, `details.types` {field: pydantic's error
+type} and `details.limits` {field: N}. `field_error` says one of them in the user's
+language, `field_errors(error)` does so for every field of an error (what a form shows
+beside its fields), and `validation_summary(error)` is the whole-form sentence with
+each field's label (`field_label`, from `FIELD_LABELS`).
+"""
 
 from __future__ import annotations
 
 from sampro_tui.api import ApiError, ServerUnreachable
 from sampro_tui.formatting import minutes_rounded_up
-from sampro_tui.i18n import t
+from sampro_tui.i18n import has_text, t
+
+# Pydantic's error types (and the server's own "invalid") -> the sentence's i18n key.
+# Types not here fall back to the server's message.
+_FIELD_TYPES = {
+    "missing": "field.missing",
+    "string_too_short": "field.too_short",
+    "string_too_long": "field.too_long",
+    "too_short": "field.too_few",
+    "too_long": "field.too_many",
+    "date_parsing": "field.bad_date",
+    "date_from_datetime_parsing": "field.bad_date",
+    "date_from_datetime_inexact": "field.bad_date",
+    "date_type": "field.bad_date",
+    "datetime_parsing": "field.bad_datetime",
+    "datetime_from_date_parsing": "field.bad_datetime",
+    "datetime_type": "field.bad_datetime",
+    "time_parsing": "field.bad_time",
+    "time_type": "field.bad_time",
+    "int_parsing": "field.not_a_number",
+    "int_type": "field.not_a_number",
+    "int_from_float": "field.not_a_whole_number",
+    "float_parsing": "field.not_a_number",
+    "float_type": "field.not_a_number",
+    "bool_parsing": "field.not_yes_no",
+    "bool_type": "field.not_yes_no",
+    "greater_than_equal": "field.at_least",
+    "greater_than": "field.more_than",
+    "less_than_equal": "field.at_most",
+    "less_than": "field.less_than",
+    "literal_error": "field.not_a_choice",
+    "enum": "field.not_a_choice",
+    "string_pattern_mismatch": "field.pattern",
+    "string_type": "field.not_text",
+    "value_error": "field.invalid",
+    "invalid": "field.invalid",
+}
+
+# Field names as the API spells them -> the label a person knows (i18n keys).
+FIELD_LABELS = {
+    "presentation": "plan.about",
+    "status_text": "plan.status",
+    "start_date": "plan.start_date",
+    "end_date": "plan.end_date",
+    "version": "field.label.version",
+    "title": "field.label.title",
+    "name": "field.label.name",
+    "description": "field.label.description",
+    "text": "field.label.text",
+    "subject": "field.label.subject",
+    "body": "field.label.body",
+    "recipient_ids": "field.label.recipients",
+    "responsibility": "field.label.responsibility",
+    "consent_expires_at": "field.label.consent",
+    "consent_until": "field.label.consent",
+    "role": "field.label.role",
+    "first_name": "plans.first_name",
+    "last_name": "plans.last_name",
+    "username": "login.username",
+    "password": "login.password",
+    "current_password": "password.current",
+    "new_password": "password.new",
+    "code": "code.label",
+    "data_base64": "field.label.picture",
+    "date": "field.label.date",
+    "start_time": "field.label.start_time",
+    "end_time": "field.label.end_time",
+    "location": "field.label.location",
+    "q": "plans.search",
+}
+
+
+def field_label(field: str) -> str:
+    """The label of an API field ("status_text" -> "Status fra planeier"); an unknown
+    name is made readable ("goal_id" -> "Goal id") rather than shown raw."""
+    name = field.rsplit(".", 1)[-1]
+    key = FIELD_LABELS.get(name)
+    if key and has_text(key):
+        return t(key)
+    readable = name.replace("_", " ").strip()
+    return readable[:1].upper() + readable[1:] if readable else t("field.label.unknown")
+
+
+def field_error(
+    error_type: str | None, server_message: str, limit: int | float | None = None
+) -> str:
+    """One field's problem as a sentence in the user's language, from the error type
+    (the server's own words only for a type this client does not know)."""
+    key = _FIELD_TYPES.get(error_type or "")
+    if key is None:
+        return server_message or t("field.invalid")
+    if key == "field.too_short" and limit is not None and limit <= 1:
+        key = "field.empty"
+    if "{n}" in t(key):
+        if limit is None:
+            key += "_nolimit"
+        else:
+            n = int(limit) if float(limit).is_integer() else limit
+            return t(key, n=n)
+    return t(key)
+
+
+def _details(error: ApiError) -> tuple[dict[str, str], dict[str, str], dict[str, object]]:
+    details = error.details if isinstance(error.details, dict) else {}
+
+    def mapping(name: str) -> dict[str, object]:
+        value = details.get(name)
+        return value if isinstance(value, dict) else {}
+
+    fields = {str(k): str(v) for k, v in mapping("fields").items()}
+    types = {str(k): str(v) for k, v in mapping("types").items()}
+    return fields, types, {str(k): v for k, v in mapping("limits").items()}
+
+
+def field_errors(error: ApiError) -> dict[str, str]:
+    """{field: sentence} for a validation error: what a form shows beside each field."""
+    fields, types, limits = _details(error)
+    out: dict[str, str] = {}
+    for name, message in fields.items():
+        limit = limits.get(name)
+        number = limit if isinstance(limit, int | float) and not isinstance(limit, bool) else None
+        out[name] = field_error(types.get(name), message, number)
+    return out
+
+
+def validation_summary(error: ApiError) -> str:
+    """The whole form's problems in one line: "Sluttdato: Ikke en gyldig dato. …"."""
+    sentences = [f"{field_label(name)}: {text}" for name, text in field_errors(error).items()]
+    return " ".join(sentences) if sentences else t("field.invalid_input")
+
 
 _BY_CODE = {
     "forbidden": "error.forbidden",
@@ -38,7 +175,7 @@ def describe(error: BaseException) -> str:
             if isinstance(left, int):
                 return t("code.wrong_left", left=left)
         if error.code == "validation_error":
-            return t("error.validation_error", message=error.message)
+            return t("error.validation_error", message=validation_summary(error))
         if error.code in _BY_CODE:
             return t(_BY_CODE[error.code])
         if error.status >= 500:

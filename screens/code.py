@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import ClassVar
 
 from textual import on, work
@@ -38,6 +38,7 @@ class CodeScreen(SamproScreen):
         self.username = username
         self.started = started
         self.busy = False
+        self.attempts_left: int | None = None  # from the last wrong code, if any
 
     def compose(self) -> ComposeResult:
         with Vertical(id="code-box"):
@@ -65,7 +66,12 @@ class CodeScreen(SamproScreen):
 
     @property
     def seconds_left(self) -> float:
-        return (self.challenge.expires_at - self.sampro.timer.wall()).total_seconds()
+        """Until the code expires, by the server's clock: `expires_at` is the server's
+        time, so the local clock is corrected by the skew the API client measured from
+        the server's Date header (a few seconds off would otherwise show a code as alive
+        that the server has already refused, or the other way round)."""
+        now = self.sampro.timer.wall() + timedelta(seconds=self.sampro.api.clock_skew)
+        return (self.challenge.expires_at - now).total_seconds()
 
     def _countdown_text(self) -> str:
         left = self.seconds_left
@@ -98,6 +104,12 @@ class CodeScreen(SamproScreen):
             info = await self.sampro.api.verify(self.challenge.challenge_id, code)
         except ApiError as error:
             self.query_one("#code", Input).value = ""
+            if error.code == "code_expired":
+                self.challenge_over()
+                return
+            if error.code == "invalid_code" and isinstance(error.details, dict):
+                left = error.details.get("attempts_left")
+                self.attempts_left = left if isinstance(left, int) else None
             self.show_message(describe(error))
             return
         except ServerUnreachable as error:
@@ -122,8 +134,10 @@ class CodeScreen(SamproScreen):
         try:
             self.challenge = await self.sampro.api.resend_code(self.challenge.challenge_id)
         except ApiError as error:
-            if error.code in ("code_expired", "too_many_codes"):
-                self.back_to_login(describe(error) if error.code != "code_expired" else "")
+            if error.code == "code_expired":
+                self.challenge_over()
+            elif error.code == "too_many_codes":
+                self.back_to_login(describe(error))
             else:
                 self.show_message(describe(error))
             return
@@ -140,6 +154,15 @@ class CodeScreen(SamproScreen):
     def action_back(self) -> None:
         self.dismiss()
 
+    def challenge_over(self) -> None:
+        """The server ended the challenge (code_expired): the code ran out, or wrong codes
+        used up the tries. Neither can be helped with a new code (the server's resend
+        refuses an ended challenge), so back to the password, saying why."""
+        if self.attempts_left is not None and self.attempts_left <= 1:
+            self.back_to_login(t("code.too_many"))
+        else:
+            self.back_to_login(t("code.expired_login"))
+
     def back_to_login(self, message: str = "") -> None:
         """The challenge is over: start again from the password."""
         from screens.login import LoginScreen
@@ -147,7 +170,7 @@ class CodeScreen(SamproScreen):
         login = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else None
         self.dismiss()
         if isinstance(login, LoginScreen):
-            login.show_message(message or t("code.log_in_again"))
+            login.start_again(message or t("code.log_in_again"), self.username)
 
     @work(exclusive=True, group="demo-code", exit_on_error=False)
     async def show_demo_code(self) -> None:

@@ -15,8 +15,7 @@ from sampro_tui.i18n import language, t
 
 GUIDE_NB = """\
 **Pålogging.** Skriv brukernavn og passord, så engangskoden du får på SMS eller e-post
-({code_valid}, ny kode hver gang). Tre feil passord på rad gir midlertidig
-utestenging. Husk å slå av Caps Lock.
+({code_valid}, ny kode hver gang). {lockout} Husk å slå av Caps Lock.
 
 **Liste planer.** Viser planene der du er plandeltaker. Søk på fornavn og etternavn;
 tomt søk viser alle. Avsluttede planer (🔒) vises bare med «Vis også avsluttede planer».
@@ -36,8 +35,7 @@ til en fane i planen som er åpen, bytt passord, tema eller språk.
 
 GUIDE_EN = """\
 **Logging in.** Enter username and password, then the one-time code sent by SMS or
-e-mail ({code_valid}, a new one each time). Three wrong passwords in a row lock the
-account for a while. Mind Caps Lock.
+e-mail ({code_valid}, a new one each time). {lockout} Mind Caps Lock.
 
 **Plans.** Lists the plans you take part in. Search by first and last name; an empty
 search lists all. Closed plans (🔒) appear only with "Also show closed plans". Sort
@@ -78,6 +76,16 @@ _SESSION = {
         "a warning comes in good time before.",
     ),
 }
+_LOCKOUT = {
+    "nb": (
+        "{n} feil passord på rad gir utestenging i {duration}.",
+        "Gjentatte feil passord gir midlertidig utestenging.",
+    ),
+    "en": (
+        "{n} wrong passwords in a row lock the account for {duration}.",
+        "Repeated wrong passwords lock the account for a while.",
+    ),
+}
 _CODE = {
     "nb": ("gyldig i {lifetime}", "gyldig en kort stund"),
     "en": ("valid for {lifetime}", "valid for a short while"),
@@ -114,8 +122,10 @@ def guide(
     idle: float | None = None,
     warning: float | None = None,
     code_lifetime: float | None = None,
+    lockout: tuple[int, int] | None = None,
 ) -> str:
-    """The user guide with the times this client knows (the server's settings) in words."""
+    """The user guide with the times this client knows (the server's settings) in words;
+    `lockout` is the server's (threshold, seconds), as the login screen fetched them."""
     lang = lang if lang in _SESSION else "nb"
     known, unknown = _SESSION[lang]
     session = (
@@ -129,8 +139,14 @@ def guide(
         if code_lifetime is not None
         else code_unknown
     )
+    lockout_known, lockout_unknown = _LOCKOUT[lang]
+    lockout_text = (
+        lockout_known.format(n=lockout[0], duration=duration_words(lockout[1], lang))
+        if lockout is not None
+        else lockout_unknown
+    )
     template = GUIDE_EN if lang == "en" else GUIDE_NB
-    return template.format(session=session, code_valid=code_valid)
+    return template.format(session=session, code_valid=code_valid, lockout=lockout_text)
 
 
 class HelpScreen(SamproModal):
@@ -181,6 +197,7 @@ class HelpScreen(SamproModal):
             idle=timer.idle_timeout if timer.active else None,
             warning=timer.warning if timer.active else None,
             code_lifetime=app.known_code_lifetime(),
+            lockout=app.lockout_policy,
         )
 
     def action_close(self) -> None:

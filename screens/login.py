@@ -101,11 +101,21 @@ class LoginScreen(SamproScreen):
         except (ApiError, ServerUnreachable):
             return  # a login attempt will say what is wrong
         if policy.lockout_threshold and policy.lockout_seconds:
+            self.sampro.lockout_policy = (policy.lockout_threshold, policy.lockout_seconds)
             rule = lockout_rule(policy.lockout_threshold, policy.lockout_seconds)
             self.query_one("#lockout-rule", Static).update(rule)
 
     def show_message(self, text: str) -> None:
         self.query_one("#message", Static).update(text)
+
+    def start_again(self, message: str, username: str = "") -> None:
+        """Back from the code screen whose challenge ended: the username is kept, the
+        message says why, and the password is asked for again."""
+        if username:
+            self.query_one("#username", Input).value = username
+        self.show_message(message)
+        self.query_one("#password", Input).value = ""
+        self.query_one("#password", Input).focus()
 
     @on(Input.Changed, "#password")
     def _caps(self, event: Input.Changed) -> None:

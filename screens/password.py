@@ -13,7 +13,7 @@ from textual.widgets import Button, Footer, Input, Label, Static
 
 from sampro_contract import PasswordPolicy
 from sampro_tui.base import SamproScreen
-from sampro_tui.i18n import t
+from sampro_tui.i18n import has_text, t
 from widgets.session_bar import SessionBar
 
 
@@ -41,6 +41,18 @@ def check_rules(
         rules.append((t("password.rule.common"), None))
     rules.append((t("password.rule.match"), bool(password) and password == repeat))
     return rules
+
+
+def problem_lines(problems: list[str], server_message: str) -> list[str]:
+    """One line per problem the server named; a problem this client has no text for
+    shows the server's own message (once), never a raw key."""
+    lines: list[str] = []
+    for problem in problems:
+        key = f"password.problem.{problem}"
+        line = t(key) if has_text(key) else server_message
+        if line and line not in lines:
+            lines.append(line)
+    return lines or [t("password.weak")]
 
 
 class PasswordScreen(SamproScreen):
@@ -140,8 +152,7 @@ class PasswordScreen(SamproScreen):
                 problems = []
                 if isinstance(error.details, dict):
                     problems = [str(p) for p in error.details.get("problems", [])]
-                lines = [t(f"password.problem.{p}") for p in problems] or [t("password.weak")]
-                message.update("\n".join(lines))
+                message.update("\n".join(problem_lines(problems, error.message)))
                 return
             if error.code == "invalid_credentials":
                 message.update(t("password.wrong_current"))

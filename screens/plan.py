@@ -10,6 +10,7 @@ from collections.abc import Collection
 from datetime import date
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.await_complete import AwaitComplete
@@ -234,9 +235,11 @@ class PlanScreen(SamproScreen):
                     yield Label(t("plan.period"))
                     with Horizontal(id="editor-date-row"):
                         yield Label(t("plan.start_date"), classes="date-label")
-                        yield Input(id="edit-start", placeholder="dd.mm.åååå", max_length=10)
+                        yield Input(
+                            id="edit-start", placeholder=t("date.placeholder"), max_length=10
+                        )
                         yield Label(t("plan.end_date"), classes="date-label")
-                        yield Input(id="edit-end", placeholder="dd.mm.åååå", max_length=10)
+                        yield Input(id="edit-end", placeholder=t("date.placeholder"), max_length=10)
                     yield Static("", id="edit-dates-error", classes="error")
                 with Horizontal(id="editor-buttons"):
                     yield Button(t("key.save"), variant="primary", id="save")
@@ -465,10 +468,11 @@ class PlanScreen(SamproScreen):
                 self.show_plan(await self.sampro.api.plan(self.plan_id))
                 self.notify(t("plan.conflict"), severity="warning", timeout=12)
                 return
-            fields = error.details.get("fields") if isinstance(error.details, dict) else None
-            if error.code == "validation_error" and isinstance(fields, dict):
-                problems = [f"{name}: {text}" for name, text in fields.items()]
-                self.query_one("#edit-dates-error", Static).update("; ".join(problems))
+            if error.code == "validation_error":
+                from sampro_tui.errors import validation_summary
+
+                summary = Text(validation_summary(error))  # the server's words are not markup
+                self.query_one("#edit-dates-error", Static).update(summary)
                 return
             raise
         finally:

@@ -181,17 +181,25 @@ class PlanListScreen(SamproScreen):
             order=self.order,
             page_size=PAGE_SIZE,
         )
-        page = await api.list_plans(page=1, **query)  # type: ignore[arg-type]
-        self.plans = list(page.items)
-        self.total = page.total
-        table.set_rows(self.plans)
-        self.update_status(loading=len(self.plans) < self.total)
-        number = 1
-        while len(self.plans) < self.total and page.items:
-            number += 1
-            page = await api.list_plans(page=number, **query)  # type: ignore[arg-type]
-            table.append_rows(page.items)  # the table shares self.plans
+        from sampro_tui.api import ApiError, ServerUnreachable
+
+        try:
+            page = await api.list_plans(page=1, **query)  # type: ignore[arg-type]
+            self.plans = list(page.items)
+            self.total = page.total
+            table.set_rows(self.plans)
             self.update_status(loading=len(self.plans) < self.total)
+            number = 1
+            while len(self.plans) < self.total and page.items:
+                number += 1
+                page = await api.list_plans(page=number, **query)  # type: ignore[arg-type]
+                table.append_rows(page.items)  # the table shares self.plans
+                self.update_status(loading=len(self.plans) < self.total)
+        except (ApiError, ServerUnreachable) as error:
+            if isinstance(error, ApiError) and error.session_lost:
+                raise  # the app takes the user back to login
+            self.show_load_error(error)
+            return
         self.update_status()
         if selected is not None:
             for index, plan in enumerate(self.plans):
@@ -199,10 +207,20 @@ class PlanListScreen(SamproScreen):
                     table.cursor_row = index
                     break
         if not self.first_name and not self.last_name:
-            self.sampro.plan_index = [
-                (p.id, f"{p.owner_first_name} {p.owner_last_name}", p.short_name, p.type.value)
-                for p in self.plans
-            ]
+            from sampro_tui.commands import index_entry
+
+            self.sampro.plan_index = [index_entry(p) for p in self.plans]
+            self.sampro.plan_index_partial = False
+
+    def show_load_error(self, error: BaseException) -> None:
+        """A page failed: say so, and how many rows did arrive (they stay usable)."""
+        from sampro_tui.errors import describe
+
+        if self.plans:
+            text = t("plans.partial", shown=len(self.plans), total=self.total)
+        else:
+            text = t("plans.failed")
+        self.query_one("#plans-status", Static).update(f"{text} {describe(error)}")
 
     # --- search, sort, open -----------------------------------------------------------
 

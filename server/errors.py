@@ -38,8 +38,16 @@ def forbidden(message: str = "You do not have the right to do this") -> ApiError
     return ApiError(403, "forbidden", message)
 
 
-def validation(field: str, message: str) -> ApiError:
-    return ApiError(422, "validation_error", f"{field}: {message}", {"fields": {field: message}})
+def validation(
+    field: str, message: str, type: str = "invalid", limit: int | float | None = None
+) -> ApiError:
+    """422 validation_error naming `field`. `type` is what clients translate (pydantic's
+    error types, or "invalid"); `message` is the English fallback; `limit` the number a
+    length or range rule allows, when there is one."""
+    details: dict[str, Any] = {"fields": {field: message}, "types": {field: type}}
+    if limit is not None:
+        details["limits"] = {field: limit}
+    return ApiError(422, "validation_error", f"{field}: {message}", details)
 
 
 def version_conflict() -> ApiError:
@@ -73,6 +81,20 @@ def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts) or "body"
 
 
+# The ctx entries of pydantic errors that carry the number a rule allows.
+_LIMIT_KEYS = ("max_length", "min_length", "le", "ge", "lt", "gt")
+
+
+def _limit(ctx: Any) -> int | float | None:
+    if not isinstance(ctx, dict):
+        return None
+    for key in _LIMIT_KEYS:
+        value = ctx.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return value
+    return None
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
@@ -82,13 +104,25 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        # `fields` {field: message} as before; beside it `types` {field: pydantic's error
+        # type} for clients to say it in their own language, and `limits` {field: N}.
         fields: dict[str, str] = {}
+        types: dict[str, str] = {}
+        limits: dict[str, int | float] = {}
         for err in exc.errors():
-            fields.setdefault(_field_name(err.get("loc", ())), str(err.get("msg", "invalid")))
+            name = _field_name(err.get("loc", ()))
+            if name in fields:
+                continue
+            fields[name] = str(err.get("msg", "invalid"))
+            types[name] = str(err.get("type", "invalid"))
+            limit = _limit(err.get("ctx"))
+            if limit is not None:
+                limits[name] = limit
         message = "; ".join(f"{k}: {v}" for k, v in fields.items())
-        return JSONResponse(
-            envelope("validation_error", message, {"fields": fields}), status_code=422
-        )
+        details: dict[str, Any] = {"fields": fields, "types": types}
+        if limits:
+            details["limits"] = limits
+        return JSONResponse(envelope("validation_error", message, details), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -104,7 +138,7 @@ def install_error_handlers(app: FastAPI) -> None:
             envelope(
                 "validation_error",
                 "A value is out of range or contains characters that cannot be stored",
-                {"fields": {}},
+                {"fields": {}, "types": {}},
             ),
             status_code=422,
         )
