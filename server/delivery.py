@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import smtplib
 import threading
 from dataclasses import dataclass
@@ -68,16 +69,36 @@ class SmtpSink:
         self.host, self.port, self.sender, self.timeout = host, port, sender, timeout
 
     def send(self, msg: Outgoing, at: datetime) -> None:
-        email = EmailMessage()
-        email["From"] = self.sender
+        email = build_email(self.sender, msg)
+        try:
+            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+                # Only the checked address receives it, whatever the headers say.
+                smtp.send_message(email, from_addr=None, to_addrs=[msg.to])
+        except (OSError, ValueError, smtplib.SMTPException) as exc:
+            # ValueError: UnicodeEncodeError for an address the server cannot take.
+            raise DeliveryError(f"SMTP {self.host}:{self.port}: {exc}") from exc
+
+
+_ADDRESS = re.compile(r"[^@\s\x00-\x1f\x7f,;<>\"()\[\]\\]+@[^@\s\x00-\x1f\x7f,;<>\"()\[\]\\]+")
+
+
+def build_email(sender: str, msg: Outgoing) -> EmailMessage:
+    """The message, or DeliveryError if the address is not one plain address.
+
+    The address comes from a person's card; one with a line break, a comma or a display
+    name could add headers or recipients, so it is refused rather than sent.
+    """
+    if not _ADDRESS.fullmatch(msg.to):
+        raise DeliveryError("not a single plain e-mail address; check the person's card")
+    email = EmailMessage()
+    try:
+        email["From"] = sender
         email["To"] = msg.to
         email["Subject"] = msg.subject
         email.set_content(msg.body)
-        try:
-            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
-                smtp.send_message(email)
-        except (OSError, smtplib.SMTPException) as exc:
-            raise DeliveryError(f"SMTP {self.host}:{self.port}: {exc}") from exc
+    except (ValueError, TypeError) as exc:  # email refuses CR/LF in header values
+        raise DeliveryError(f"the message cannot be built: {exc}") from exc
+    return email
 
 
 class SmsGateway:

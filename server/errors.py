@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
@@ -113,7 +113,8 @@ def install_error_handlers(app: FastAPI) -> None:
             name = _field_name(err.get("loc", ()))
             if name in fields:
                 continue
-            fields[name] = str(err.get("msg", "invalid"))
+            # A validator's own sentence without pydantic's "Value error, " in front.
+            fields[name] = str(err.get("msg", "invalid")).removeprefix("Value error, ")
             types[name] = str(err.get("type", "invalid"))
             limit = _limit(err.get("ctx"))
             if limit is not None:
@@ -128,6 +129,19 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = _STATUS_CODES.get(exc.status_code, "error")
         return JSONResponse(envelope(code, str(exc.detail)), exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(_request: Request, _exc: IntegrityError) -> JSONResponse:
+        # A unique rule the database enforced after our own check passed: two requests
+        # racing for the same name or key. Nothing was saved; the caller may try again.
+        return JSONResponse(
+            envelope(
+                "conflict",
+                "Someone else saved the same thing at the same moment; nothing was saved, "
+                "reload and try again",
+            ),
+            status_code=409,
+        )
 
     @app.exception_handler(OverflowError)
     @app.exception_handler(DataError)
