@@ -284,3 +284,38 @@ CATALOGUES["en"].update(
         "cal.week_col": "wk",
     }
 )
+
+# The third round: a compose form that cannot be saved, deleting drafts, search in all
+# folders.
+CATALOGUES["nb"].update(
+    {
+        "msg.save_failed": "Kunne ikke lagre: {reason} Trykk Esc igjen for å lukke uten å lagre.",
+        "msg.close_unsaved": "Meldingen kunne ikke lagres. Lukke skjemaet uten å lagre?\n\n"
+        "Teksten kopieres til utklippstavlen og tas vare på som kladd, så du får den "
+        "tilbake neste gang du åpner Meldinger.",
+        "msg.closed_unsaved": "Ikke lagret. Teksten er kopiert til utklippstavlen.",
+        "msg.confirm_delete": "Slette utkastet «{subject}»? Det kan ikke angres.",
+        "msg.no_subject_short": "(uten emne)",
+        "msg.folder.all": "Alle mapper",
+        "msg.col.folder": "Mappe",
+        "msg.search_all": "Treff i alle mapper for «{query}» · tomt søk viser mappen igjen",
+        "msg.search_sort": "Søketreff sorteres etter dato; o snur rekkefølgen.",
+        "key.discard": "Lukk uten å lagre",
+    }
+)
+CATALOGUES["en"].update(
+    {
+        "msg.save_failed": "Could not save: {reason} Press Esc again to close without saving.",
+        "msg.close_unsaved": "The message could not be saved. Close the form without saving?"
+        "\n\nThe text is copied to the clipboard and kept as a draft, so you get it back "
+        "the next time you open Messages.",
+        "msg.closed_unsaved": "Not saved. The text has been copied to the clipboard.",
+        "msg.confirm_delete": "Delete the draft “{subject}”? This cannot be undone.",
+        "msg.no_subject_short": "(no subject)",
+        "msg.folder.all": "All folders",
+        "msg.col.folder": "Folder",
+        "msg.search_all": "Matches in all folders for “{query}” · an empty search shows the folder",
+        "msg.search_sort": "Search results are sorted by date; o reverses the order.",
+        "key.discard": "Close without saving",
+    }
+)

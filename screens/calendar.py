@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 
 import sampro_tui.collab_texts  # noqa: F401 - registers the feature's texts
 from sampro_contract import CalendarEvent, CalendarEventIn, CalendarEventUpdate, PlanHome
-from sampro_tui.base import SamproModal, translate_bindings
+from sampro_tui.base import SamproModal, SamproPaneMixin, translate_bindings
 from sampro_tui.formatting import fmt_date
 from sampro_tui.i18n import t
 from widgets.content_form import ChooseDialog, ConfirmDialog
@@ -73,8 +73,9 @@ class OtherView(VerticalScroll, inherit_bindings=False):
         translate_bindings(self)
 
 
-class CalendarPane(Vertical):
-    """The Kalender tab."""
+class CalendarPane(SamproPaneMixin, Vertical):
+    """The Kalender tab. Its workers' failures are shown as messages (a lost session goes
+    back to login) through SamproPaneMixin."""
 
     DEFAULT_CSS = """
     CalendarPane { height: 1fr; }

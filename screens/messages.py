@@ -5,6 +5,7 @@ autosaves to drafts and is saved as a draft when the session runs out."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -39,9 +40,10 @@ from sampro_contract import (
     Recipient,
     SortOrder,
 )
-from sampro_tui.base import SamproModal, translate_bindings
+from sampro_tui.base import SamproModal, SamproPaneMixin, translate_bindings
 from sampro_tui.formatting import fmt_datetime
 from sampro_tui.i18n import t
+from widgets.content_form import ConfirmDialog
 from widgets.plan_table import Cell, Column, VirtualTable
 
 PAGE_SIZE = 200
@@ -75,7 +77,33 @@ COLUMNS: dict[MessageFolder, list[tuple[MessageSort, str, int]]] = {
 }
 
 
-def message_cells(folder: MessageFolder, m: MessageListItem) -> list[Cell]:
+# A search covers all my folders: the list then says, per message, which folder it is in.
+SEARCH_COLUMNS: list[tuple[str, str, int]] = [
+    ("folder", "msg.col.folder", 12),
+    ("other", "msg.col.from", 22),
+    (MessageSort.SUBJECT, "msg.col.subject", 34),
+    (MessageSort.KIND, "msg.col.kind", 9),
+    (MessageSort.CATEGORY, "msg.col.category", 14),
+    (MessageSort.DATE, "msg.col.date", 16),
+]
+
+
+def search_cells(m: MessageListItem) -> list[Cell]:
+    folder = m.folder or MessageFolder.INBOX
+    other = m.sender.name if folder == MessageFolder.INBOX else m.recipients
+    return [
+        (t(f"msg.folder.{folder.value}"), None),
+        (("← " if folder == MessageFolder.INBOX else "→ ") + other, None),
+        (m.subject, None),
+        (t(f"msg.kind.{m.kind.value}"), None),
+        (m.category or "", None),
+        (fmt_datetime(m.at), None),
+    ]
+
+
+def message_cells(folder: MessageFolder | None, m: MessageListItem) -> list[Cell]:
+    if folder is None:
+        return search_cells(m)
     other = m.sender.name if folder == MessageFolder.INBOX else m.recipients
     cells: list[Cell] = [
         (other, None),
@@ -91,14 +119,14 @@ def message_cells(folder: MessageFolder, m: MessageListItem) -> list[Cell]:
 
 
 class MessageTable(VirtualTable[MessageListItem]):
-    """The message list; `s` chooses the next sort column, `r` reverses."""
+    """The message list; `s` chooses the next sort column (the pane's `o` reverses)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "next_sort", "key.sort", id="messages.sort"),
     ]
 
     def __init__(self, **kwargs: Any) -> None:
-        self.folder = MessageFolder.INBOX
+        self.folder: MessageFolder | None = MessageFolder.INBOX  # None: search, all folders
         super().__init__(
             self._columns(MessageFolder.INBOX),
             lambda m: message_cells(self.folder, m),
@@ -107,10 +135,12 @@ class MessageTable(VirtualTable[MessageListItem]):
         )
 
     @staticmethod
-    def _columns(folder: MessageFolder) -> list[Column]:
+    def _columns(folder: MessageFolder | None) -> list[Column]:
+        if folder is None:
+            return [Column(str(key), t(label), width) for key, label, width in SEARCH_COLUMNS]
         return [Column(key.value, t(label), width) for key, label, width in COLUMNS[folder]]
 
-    def set_folder(self, folder: MessageFolder) -> None:
+    def set_folder(self, folder: MessageFolder | None) -> None:
         self.folder = folder
         self.columns = self._columns(folder)
         self._total_width = sum(c.width + 1 for c in self.columns)
@@ -124,6 +154,9 @@ class MessageTable(VirtualTable[MessageListItem]):
             self.post_message(self.NearEnd())
 
     def action_next_sort(self) -> None:
+        if self.folder is None:  # search results are by date; `o` reverses them
+            self.app.notify(t("msg.search_sort"))
+            return
         keys = [c.key for c in self.columns]
         current = keys.index(self.sort_key) if self.sort_key in keys else -1
         self.post_message(self.HeaderClicked(self, self.columns[(current + 1) % len(keys)]))
@@ -156,8 +189,9 @@ def _escape(text: str) -> str:
     return text.replace("[", r"\[")
 
 
-class MessagesPane(Vertical):
-    """The Meldinger tab."""
+class MessagesPane(SamproPaneMixin, Vertical):
+    """The Meldinger tab. Its workers' failures are shown as messages (a lost session
+    goes back to login) through SamproPaneMixin."""
 
     DEFAULT_CSS = """
     MessagesPane { height: 1fr; }
@@ -232,14 +266,7 @@ class MessagesPane(Vertical):
 
     @work(exclusive=True, group="messages-list", exit_on_error=False)
     async def load(self, keep_cursor: bool = False) -> None:
-        page = await self.api.messages(
-            self.plan.id,
-            self.folder,
-            query=self.query_text,
-            sort=self.sort,
-            order=self.order,
-            page_size=PAGE_SIZE,
-        )
+        page = await self._page()
         self.show_page(page.items, page.total, keep_cursor)
         self.loaded.set()
 
@@ -251,30 +278,42 @@ class MessagesPane(Vertical):
     @work(exclusive=True, group="messages-more", exit_on_error=False)
     async def load_more(self, page_number: int) -> None:
         """The next page of a long folder, appended under the rows already shown."""
-        folder, loaded = self.folder, len(self.items)
-        page = await self.api.messages(
-            self.plan.id,
-            folder,
-            query=self.query_text,
-            sort=self.sort,
-            order=self.order,
-            page=page_number,
-            page_size=PAGE_SIZE,
-        )
-        if folder is not self.folder or len(self.items) != loaded:
+        folder, loaded, query = self.folder, len(self.items), self.query_text
+        page = await self._page(page_number)
+        if folder is not self.folder or len(self.items) != loaded or query != self.query_text:
             return  # the list changed meanwhile (another folder, sort or search)
         known = {m.id for m in self.items}
         self.show_page(self.items + [m for m in page.items if m.id not in known], page.total, True)
+
+    @property
+    def searching(self) -> bool:
+        """A search term covers all my folders (the issue: search "within the plan")."""
+        return bool(self.query_text.strip())
+
+    def _page(self, page: int = 1) -> Any:
+        return self.api.messages(
+            self.plan.id,
+            self.folder,
+            query=self.query_text,
+            sort=MessageSort.DATE if self.searching else self.sort,
+            order=self.order,
+            page=page,
+            page_size=PAGE_SIZE,
+            all_folders=self.searching,
+        )
 
     def show_page(
         self, items: list[MessageListItem], total: int, keep_cursor: bool = False
     ) -> None:
         self.items, self.total = items, total
         table = self.query_one(MessageTable)
-        table.set_folder(self.folder)
-        table.set_sort(self.sort.value, self.order is SortOrder.DESC)
+        table.set_folder(None if self.searching else self.folder)
+        sort = MessageSort.DATE if self.searching else self.sort
+        table.set_sort(sort.value, self.order is SortOrder.DESC)
         table.set_rows(items, keep_cursor=keep_cursor)
         count = t("msg.count", shown=len(items), total=total) if items else t("msg.empty")
+        if self.searching:
+            count = t("msg.search_all", query=self.query_text.strip()) + " · " + count
         self.query_one("#msg-count", Static).update(count)
 
     @on(OptionList.OptionSelected, "#msg-folders")
@@ -283,6 +322,10 @@ class MessagesPane(Vertical):
 
     def set_folder(self, folder: MessageFolder) -> None:
         self.folder = folder
+        if self.searching:  # choosing a folder ends the search in all folders
+            self.query_text = ""
+            search = self.query_one("#msg-search", Input)
+            search.value, search.display = "", False
         keys = [key for key, _, _ in COLUMNS[folder]]
         if self.sort not in keys:  # e.g. "Fra" in the inbox becomes "Til" in the sent folder
             other_party = (MessageSort.SENDER, MessageSort.RECIPIENT)
@@ -300,6 +343,10 @@ class MessagesPane(Vertical):
 
     @on(VirtualTable.HeaderClicked)
     def _sort(self, event: VirtualTable.HeaderClicked) -> None:
+        if self.searching or event.column.key not in set(MessageSort):
+            if self.searching:
+                self.app.notify(t("msg.search_sort"))
+            return
         sort = MessageSort(event.column.key)
         if sort == self.sort:
             self.order = SortOrder.ASC if self.order is SortOrder.DESC else SortOrder.DESC
@@ -329,7 +376,7 @@ class MessagesPane(Vertical):
     @on(VirtualTable.RowSelected)
     def _open(self, event: VirtualTable.RowSelected) -> None:
         item: MessageListItem = event.row
-        if self.folder == MessageFolder.DRAFTS:
+        if (item.folder or self.folder) == MessageFolder.DRAFTS:
             self.edit_draft(item.id)
         else:
             self.open_message(item.id)
@@ -363,9 +410,11 @@ class MessagesPane(Vertical):
         m = self.current
         if m is None or m.draft or not self._writable():
             return
-        recipients = {m.sender.participant_id}
-        if to_all:
-            recipients |= {r.participant_id for r in m.recipients}
+        others = {r.participant_id for r in m.recipients}
+        # From the sent folder a reply goes on to those I wrote to (reply and reply to all
+        # alike), not back to me.
+        mine = m.mine
+        recipients = others if mine else {m.sender.participant_id} | (others if to_all else set())
         prefix = t("msg.reply_prefix")
         subject = m.subject if m.subject.startswith(prefix) else prefix + m.subject
         quoted = "\n".join("> " + line for line in m.body.splitlines())
@@ -417,7 +466,14 @@ class MessagesPane(Vertical):
     async def action_delete_draft(self) -> None:
         table = self.query_one(MessageTable)
         row = table.current_row
-        if self.folder != MessageFolder.DRAFTS or row is None or not self._writable():
+        if row is None or (row.folder or self.folder) != MessageFolder.DRAFTS:
+            return
+        if not self._writable():
+            return
+        subject = row.subject or t("msg.no_subject_short")
+        if not await self.app.push_screen_wait(
+            ConfirmDialog(t("msg.confirm_delete", subject=subject))
+        ):
             return
         await self.api.delete_message(self.plan.id, row.id)
         self.app.notify(t("msg.deleted"))
@@ -430,7 +486,7 @@ class MessagesPane(Vertical):
         if action in ("reply", "forward"):
             return self.current is not None and not self.current.draft
         if action == "delete_draft":
-            return self.folder == MessageFolder.DRAFTS
+            return self.folder == MessageFolder.DRAFTS or self.searching
         return True
 
 
@@ -509,6 +565,7 @@ class ComposeScreen(SamproModal):
         Binding("ctrl+s", "send", "key.send", id="compose.send", priority=True),
         Binding("ctrl+d", "save_draft", "key.save_draft", id="compose.draft", priority=True),
         Binding("escape", "close", "key.close", id="compose.close"),
+        Binding("ctrl+g", "discard", "key.discard", id="compose.discard", priority=True),
     ]
 
     def __init__(
@@ -522,6 +579,7 @@ class ComposeScreen(SamproModal):
         self.version = self.start.version
         self.saved_state: tuple[object, ...] | None = None
         self.busy = False
+        self.save_failed = False  # the last save failed: Esc again offers to close unsaved
 
     # --- SupportsDrafts ----------------------------------------------------------------
 
@@ -586,9 +644,15 @@ class ComposeScreen(SamproModal):
         yield Footer()
 
     def on_mount(self) -> None:
+        self._show_category()
         self.load_recipients()
         self.set_interval(AUTOSAVE_SECONDS, self._autosave)
         self.query_one("#compose-recipients").focus()
+
+    @on(Select.Changed, "#compose-kind")
+    def _show_category(self) -> None:
+        """Only notes and minutes have a category (the server drops it on a message)."""
+        self.query_one("#compose-category", Input).display = self._kind() != MessageKind.MESSAGE
 
     @work(exclusive=True, group="compose-recipients", exit_on_error=False)
     async def load_recipients(self) -> None:
@@ -641,6 +705,8 @@ class ComposeScreen(SamproModal):
         api = self.app.api  # type: ignore[attr-defined]
         kind = self._kind()
         category = self.query_one("#compose-category", Input).value or None
+        if kind == MessageKind.MESSAGE:
+            category = None
         subject = self.query_one("#compose-subject", Input).value
         body = self.query_one("#compose-body", TextArea).text
         recipients = self._recipient_ids()
@@ -705,6 +771,10 @@ class ComposeScreen(SamproModal):
         self.busy = True
         try:
             await self._store(send=False)
+            self.save_failed = False
+        except BaseException:
+            self.save_failed = True
+            raise
         finally:
             self.busy = False
         self._forget_core_draft()
@@ -719,10 +789,57 @@ class ComposeScreen(SamproModal):
 
     @work(exclusive=True, group="compose-save", exit_on_error=False)
     async def action_close(self) -> None:
-        """Leave the form; what was written is kept under "under arbeid", never lost."""
-        if not self._empty() and self._state() != self.saved_state:
+        """Leave the form; what was written is kept under "under arbeid", never lost. If
+        it cannot be saved (the server gone, a newer version of the draft elsewhere), the
+        form stays and says why; Esc again offers to close without saving."""
+        from sampro_tui.api import ApiError, ServerUnreachable
+        from sampro_tui.errors import describe
+
+        if self._empty() or self._state() == self.saved_state:
+            self.dismiss(False)
+            return
+        if self.save_failed:
+            await self._discard()
+            return
+        try:
             await self._save_draft()
-            self.app.notify(t("msg.draft_ok"))
+        except (ApiError, ServerUnreachable) as error:
+            if isinstance(error, ApiError) and error.session_lost:
+                raise  # back to login; the form's text is kept as at session expiry
+            reason = describe(error)
+            self.query_one("#compose-status", Static).update(t("msg.save_failed", reason=reason))
+            self.notify(t("msg.save_failed", reason=reason), severity="error", timeout=10)
+            return
+        self.app.notify(t("msg.draft_ok"))
+        self.dismiss(False)
+
+    @work(exclusive=True, group="compose-save", exit_on_error=False)
+    async def action_discard(self) -> None:
+        """Close without saving, after asking (Ctrl+Q, or Esc after a failed save)."""
+        if self._empty() or self._state() == self.saved_state:
+            self.dismiss(False)
+            return
+        await self._discard()
+
+    async def _discard(self) -> None:
+        """Ask; then copy the text to the clipboard and keep it in the generic draft store
+        (offered back the next time Meldinger opens) as far as the server allows."""
+        from sampro_tui.api import ApiError, ServerUnreachable
+
+        if not await self.app.push_screen_wait(ConfirmDialog(t("msg.close_unsaved"))):
+            return
+        subject = self.query_one("#compose-subject", Input).value
+        body = self.query_one("#compose-body", TextArea).text
+        self.app.copy_to_clipboard(f"{subject}\n\n{body}" if subject else body)
+        # Kept as a new message: the stored draft it came from may be the very version
+        # that could not be overwritten.
+        payload = {**self._payload(), "draft_id": None, "version": None}
+        draft = DraftIn(kind="message", plan_id=self.plan.id, payload=payload)
+        key = f"plan-{self.plan.id}-message-unsaved-{self.draft_id or 'new'}"
+        if not self._empty():
+            with contextlib.suppress(ApiError, ServerUnreachable):  # the clipboard has it
+                await self.app.api.save_draft(key, draft)  # type: ignore[attr-defined]
+        self.app.notify(t("msg.closed_unsaved"), severity="warning", timeout=10)
         self.dismiss(False)
 
     @work(group="drafts", exit_on_error=False)

@@ -218,8 +218,12 @@ def go_to_item(screen: Screen[Any], item: TimelineItem) -> None:
 
             pane = screen.query_one(GoalsPane)
             show_tab(screen, "tab-goals", pane.view)
-            if item.kind == TimelineKind.COMMENT:
-                work = go_to_comment(pane, item)
+            if item.activity_id is not None:  # an activity, or a comment on one
+                work = select_in_goals(pane, "activity", item.activity_id)
+            elif item.goal_id is not None and item.kind != TimelineKind.ACTIVITY:
+                work = select_in_goals(pane, "goal", item.goal_id)
+            elif item.kind == TimelineKind.COMMENT:
+                work = go_to_comment(pane, item)  # a server that does not say where
             else:
                 work = select_in_goals(pane, item.object_type, item.object_id)
             screen.run_worker(work, group="timeline-goto", exclusive=True, exit_on_error=False)
@@ -258,9 +262,10 @@ COMMENT_LOOKUPS = 25  # at most this many goals or activities are opened to find
 
 
 async def go_to_comment(pane: GoalsPane, item: TimelineItem) -> None:
-    """Select the goal or activity a comment is on. The timeline names a comment by what
-    it is on (its title), so the goals or activities with comments and that title are
-    opened first (active, then history), and the one holding the comment is selected."""
+    """Select the goal or activity a comment is on, for a server whose timeline items do
+    not say (goal_id, activity_id). The timeline names a comment by what it is on (its
+    title), so the goals or activities with comments and that title are opened first
+    (active, then history), and the one holding the comment is selected."""
     api = pane.sampro.api
     on_activity = item.object_type == "activity_comment"
     candidates: list[tuple[bool, int]] = []

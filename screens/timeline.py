@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 
 import sampro_tui.collab_texts  # noqa: F401 - registers the feature's texts
 from sampro_contract import PlanHome, Timeline, TimelineItem, TimelineKind
-from sampro_tui.base import translate_bindings
+from sampro_tui.base import SamproPaneMixin, translate_bindings
 from sampro_tui.formatting import fmt_date, fmt_datetime
 from sampro_tui.i18n import t
 
@@ -91,8 +91,9 @@ def timeline_options(timeline: Timeline) -> tuple[list[Option], list[TimelineIte
     return options, items
 
 
-class TimelinePane(Vertical):
-    """The Tidslinje tab."""
+class TimelinePane(SamproPaneMixin, Vertical):
+    """The Tidslinje tab. Its workers' failures are shown as messages (a lost session goes
+    back to login) through SamproPaneMixin."""
 
     DEFAULT_CSS = """
     TimelinePane { height: 1fr; }
@@ -151,8 +152,12 @@ class TimelinePane(Vertical):
         past = [i for i in shown.items if not i.future]
         if not past:
             return
+        # The cursor (time, kind and id of the last item) never skips items sharing a
+        # time; `before` is for a server that gives none.
         older: Timeline = await self.app.api.timeline(  # type: ignore[attr-defined]
-            self.plan.id, before=past[-1].at
+            self.plan.id,
+            cursor=shown.next_cursor,
+            before=None if shown.next_cursor else past[-1].at,
         )
         if self.timeline is not shown:
             return  # reloaded meanwhile

@@ -69,7 +69,12 @@ def list_events(
     """Entries that touch the days from `from_date` to `to_date`, by start."""
     scope = open_plan(db, a.user, plan_id, Area.CALENDAR, Need.READ, a.now.date())
     first = from_date or a.now.date()
-    stmt = scope.select(CalendarEvent).where(CalendarEvent.end_date >= first)
+    # An entry lasts at most a year, so one touching `first` started at most MAX_SPAN
+    # before it: that bound makes the (plan, start_date) index a short range rather than
+    # every entry since the plan began.
+    stmt = scope.select(CalendarEvent).where(
+        CalendarEvent.end_date >= first, CalendarEvent.start_date >= first - MAX_SPAN
+    )
     if to_date is not None:
         if to_date < first:
             raise validation("to_date", "must be on or after from_date")
