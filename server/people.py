@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sampro_contract import Channel, PersonCreate, UnitRole
@@ -53,6 +54,15 @@ def _username_for(db: Session, person: Person) -> str:
     return candidate
 
 
+def username_taken(name: str) -> ApiError:
+    return ApiError(
+        409,
+        "username_taken",
+        f"The username {name} is taken; choose another",
+        {"fields": {"username": "taken"}},
+    )
+
+
 def give_account(
     db: Session,
     temp: TemporaryPassword,
@@ -75,12 +85,7 @@ def give_account(
         raise validation("channel", "an authenticator is enrolled by the user; choose sms or email")
     name = (username or "").strip().lower() or _username_for(db, person)
     if db.scalar(select(UserAccount.id).where(UserAccount.username == name)):
-        raise ApiError(
-            409,
-            "username_taken",
-            f"The username {name} is taken",
-            {"fields": {"username": "taken"}},
-        )
+        raise username_taken(name)
     account = UserAccount(
         person_id=person.id,
         username=name,
@@ -91,7 +96,15 @@ def give_account(
         created_at=now,
     )
     db.add(account)
-    db.flush()
+    try:
+        db.flush()
+    except IntegrityError as exc:
+        # Another request took the name (or gave the person an account) between the
+        # check above and this insert: the database's unique rule decided.
+        db.rollback()
+        if db.scalar(select(UserAccount.id).where(UserAccount.username == name)):
+            raise username_taken(name) from exc
+        raise validation("person", "already has an account") from exc
     db.refresh(account)
     pending = set_temporary_password(account, temp, "new_account")
     db.add(UnitMembership(user_id=account.id, unit_id=person.unit_id, role=UnitRole.MEMBER.value))

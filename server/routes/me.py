@@ -6,6 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from sampro_contract import Draft as DraftOut
 from sampro_contract import DraftIn, TotpConfirm, TotpEnrolment, UserInfo
@@ -70,24 +72,34 @@ def _draft_door(db: WriteDb, a: Auth, plan_id: int | None, key: str) -> None:
 def save_draft(body: DraftIn, a: Auth, db: WriteDb, key: DraftKey) -> DraftOut:
     """Keep an open form's unsent text (for example when the session is about to expire)."""
     _draft_door(db, a, body.plan_id, key)
-    row = db.scalars(select(Draft).where(Draft.user_id == a.user.id, Draft.key == key)).first()
-    if row is None:
-        row = Draft(
-            user_id=a.user.id,
-            key=key,
-            kind=body.kind,
-            plan_id=body.plan_id,
-            payload=body.payload,
-            updated_at=a.now,
+    # One statement, INSERT ... ON CONFLICT (user, key) DO UPDATE: the same draft saved
+    # twice at once (two workers, a retry) updates one row instead of failing on the
+    # unique rule. SQLite and PostgreSQL both speak it.
+    insert = sqlite_insert if db.get_bind().dialect.name == "sqlite" else postgresql_insert
+    stmt = insert(Draft).values(
+        user_id=a.user.id,
+        key=key,
+        kind=body.kind,
+        plan_id=body.plan_id,
+        payload=body.payload,
+        updated_at=a.now,
+    )
+    db.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[Draft.user_id, Draft.key],
+            set_={
+                "kind": stmt.excluded.kind,
+                "plan_id": stmt.excluded.plan_id,
+                "payload": stmt.excluded.payload,
+                "updated_at": stmt.excluded.updated_at,
+            },
         )
-        db.add(row)
-    else:
-        row.kind, row.plan_id, row.payload, row.updated_at = (
-            body.kind,
-            body.plan_id,
-            body.payload,
-            a.now,
-        )
+    )
+    row = db.scalars(
+        select(Draft)
+        .where(Draft.user_id == a.user.id, Draft.key == key)
+        .execution_options(populate_existing=True)
+    ).one()
     db.commit()
     return DraftOut.model_validate(row)
 
