@@ -33,10 +33,24 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _create_admin(args: argparse.Namespace, settings: Settings) -> int:
+    from pydantic import ValidationError
+
+    from sampro_contract import PersonCreate
     from server.bootstrap import AdminExists, create_admin
     from server.migrate import upgrade
 
-    password = sys.stdin.readline().rstrip("\n")
+    try:  # the same address rule as every other person's
+        PersonCreate(first_name="System", last_name="Administrator", email=args.email)
+    except ValidationError as exc:
+        print(
+            f"error: --email: {exc.errors()[0]['msg'].removeprefix('Value error, ')}",
+            file=sys.stderr,
+        )
+        return 2
+    password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        print("error: give the password on standard input", file=sys.stderr)
+        return 2
     upgrade(settings.resolved_database_url)
     try:
         create_admin(settings, args.username, args.email, password, unit_name=args.unit)
