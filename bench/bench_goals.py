@@ -7,8 +7,11 @@ the real login API (the code is read back from the file SMS sink). The terminal 
 runs headless in this process with the real `ApiClient` over loopback HTTP, and the real
 `GoalsPane` on screen:
 
-- goals view: `GET /plans/{id}/goals` sent -> JSON parsed -> the tree rebuilt (2,200
-  nodes) -> the next frame painted. Target: at most 150 ms.
+- goals view: `GET /plans/{id}/goals` sent -> JSON parsed -> the tree rebuilt -> the next
+  frame painted. Target: at most 150 ms. The tree is rebuilt with the 200 goal nodes and
+  only the activity nodes of open goals: over `GoalTreeView.EAGER_ACTIVITIES` (300)
+  activities the client builds a goal's activities when it is opened (here only the
+  selected goal's ten), not all 2,000.
 - goal details: `GET /plans/{id}/goals/{goal}` with its 50 comments -> details and
   comments rendered -> painted. Target: at most 50 ms.
 - activity details (5 comments), for comparison.

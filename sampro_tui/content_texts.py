@@ -46,6 +46,15 @@ NB: dict[str, str] = {
     "goals.picture": "Bilde",
     "goals.has_picture": "Målet har et bilde ({type}). Trykk b for å lagre det.",
     "goals.picture_saved": "Bildet er lagret i {path}.",
+    "goals.picture_save_title": "Lagre målets bilde",
+    "goals.picture_save_path": "Lagre som (filsti)",
+    "goals.picture_exists": (
+        "Filen finnes fra før og blir ikke overskrevet; velg et annet navn, f.eks. {free}"
+    ),
+    "goals.picture_not_written": "Kan ikke skrive filen: {reason}",
+    "activity.no_longer_participant": "ikke lenger deltaker",
+    "activity.consent_expired": "samtykket er utløpt",
+    "activity.unknown_person": "ukjent person",
     "goals.in_history": "Flyttet til historikk {when}",
     "goals.comments": "Kommentarer",
     "goals.no_comments": "Ingen kommentarer.",
@@ -178,6 +187,15 @@ EN: dict[str, str] = {
     "goals.picture": "Picture",
     "goals.has_picture": "The goal has a picture ({type}). Press b to save it.",
     "goals.picture_saved": "The picture is saved in {path}.",
+    "goals.picture_save_title": "Save the goal's picture",
+    "goals.picture_save_path": "Save as (file path)",
+    "goals.picture_exists": (
+        "The file exists and is not overwritten; choose another name, e.g. {free}"
+    ),
+    "goals.picture_not_written": "Cannot write the file: {reason}",
+    "activity.no_longer_participant": "no longer a participant",
+    "activity.consent_expired": "consent has expired",
+    "activity.unknown_person": "unknown person",
     "goals.in_history": "Moved to history {when}",
     "goals.comments": "Comments",
     "goals.no_comments": "No comments.",

@@ -8,7 +8,9 @@ goals or activities write right there are no write keys, only the coordinator or
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
@@ -41,7 +43,7 @@ from sampro_tui.api import ApiError
 from sampro_tui.base import SamproPaneMixin, translate_bindings
 from sampro_tui.formatting import fmt_date, fmt_datetime
 from sampro_tui.i18n import language, t
-from widgets.content_form import ChooseDialog, ConfirmDialog, ContentForm, FormField
+from widgets.content_form import ChooseDialog, ConfirmDialog, ContentForm, FormField, run_form
 from widgets.goal_tree import GoalTreeView, Selected, progress_bar, status_label
 
 if TYPE_CHECKING:
@@ -104,6 +106,34 @@ def read_picture(path: Path) -> bytes:
         if problem is None:
             return data
     raise ValueError(problem)
+
+
+def download_dir() -> Path:
+    """The user's download folder if there is one, else the current folder."""
+    from platformdirs import user_downloads_path
+
+    with contextlib.suppress(Exception):
+        folder = user_downloads_path()
+        if folder.is_dir():
+            return folder
+    return Path.cwd()
+
+
+def free_path(path: Path) -> Path:
+    """`path`, or the first of `name-2.ext`, `name-3.ext`... that does not exist yet."""
+    candidate, n = path, 1
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+    return candidate
+
+
+def write_new_file(path: Path, data: bytes) -> None:
+    """Write `data` to a file that must not exist yet (FileExistsError otherwise), readable
+    by its owner only: a goal's picture is health information."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
 
 
 def render_comments(comments: list[Comment]) -> Text:
@@ -194,7 +224,9 @@ class GoalsPane(SamproPaneMixin, Vertical):
         self.history = False
         self.tree_data: GoalTree | None = None
         self.detail: GoalDetail | ActivityDetail | None = None
-        self.participants: list[Participant] = []
+        # The plan group as last fetched: refreshed each time an activity form opens, so a
+        # participant added or removed meanwhile is offered (or not) as responsible.
+        self.participants: list[Participant] | None = None
         translate_bindings(self)
 
     @property
@@ -261,11 +293,6 @@ class GoalsPane(SamproPaneMixin, Vertical):
     @work(exclusive=True, group="goals-load", exit_on_error=False)
     async def load(self, select: Selected | None = None) -> None:
         api = self.sampro.api
-        if not self.participants:
-            try:
-                self.participants = await api.participants(self.plan_id)
-            except ApiError:
-                self.participants = []
         tree = await api.goal_tree(self.plan_id, history=self.history)
         self.show_tree(tree, select)
 
@@ -331,10 +358,6 @@ class GoalsPane(SamproPaneMixin, Vertical):
         found = next((d for d in drafts if d.key == key), None)
         return found.payload if found else None
 
-    async def _forget_draft(self, key: str) -> None:
-        with contextlib.suppress(ApiError):
-            await self.sampro.api.delete_draft(key)
-
     async def _form(self, title: str, fields: list[FormField], submit: Any, key: str) -> Any:
         form = ContentForm(
             title,
@@ -345,11 +368,18 @@ class GoalsPane(SamproPaneMixin, Vertical):
             plan_id=self.plan_id,
             draft=await self._draft(key),
         )
-        result = await self.app.push_screen_wait(form)
+        result = await run_form(self.app, self.sampro.api, form)
         if result is not None:
-            await self._forget_draft(key)
             self.app.notify(t("content.saved"))
         return result
+
+    async def _refresh_participants(self) -> list[Participant] | None:
+        """The plan group now, or None when it cannot be fetched (the form still opens)."""
+        try:
+            self.participants = await self.sampro.api.participants(self.plan_id)
+        except ApiError:
+            self.participants = None
+        return self.participants
 
     def _goal_fields(self, goal: GoalDetail | None) -> list[FormField]:
         return [
@@ -380,11 +410,35 @@ class GoalsPane(SamproPaneMixin, Vertical):
 
         return date.today()
 
-    def _activity_fields(self, act: ActivityDetail | None) -> list[FormField]:
-        statuses = [(status_label(s), s.value) for s in ActivityStatus]
+    def _responsible_options(
+        self, act: ActivityDetail | None, group: list[Participant] | None
+    ) -> list[tuple[str, str]]:
+        """Who may be made responsible (the plan group with valid consent) and, always, the
+        one who is responsible now, marked when they no longer take part: the field never
+        comes up empty for an activity that has someone responsible."""
         people = [
-            (f"{p.person.first_name} {p.person.last_name}", str(p.id)) for p in self.participants
+            (f"{p.person.first_name} {p.person.last_name}", str(p.id))
+            for p in group or []
+            if p.consent_valid
         ]
+        current = act.responsible_participant_id if act else None
+        if current is not None and all(value != str(current) for _, value in people):
+            name = (act.responsible_name if act else None) or t("activity.unknown_person")
+            member = next((p for p in group or [] if p.id == current), None)
+            if group is None:
+                label = name  # the list could not be fetched: nothing is known to be wrong
+            elif member is not None:
+                label = f"{name} ({t('activity.consent_expired')})"
+            else:
+                label = f"{name} ({t('activity.no_longer_participant')})"
+            people.insert(0, (label, str(current)))
+        return people
+
+    def _activity_fields(
+        self, act: ActivityDetail | None, group: list[Participant] | None = None
+    ) -> list[FormField]:
+        statuses = [(status_label(s), s.value) for s in ActivityStatus]
+        people = self._responsible_options(act, group)
         return [
             FormField("title", t("form.title"), required=True, value=act.title if act else ""),
             FormField(
@@ -467,7 +521,8 @@ class GoalsPane(SamproPaneMixin, Vertical):
 
         title = t("form.new_activity", goal=goal.title if goal else "")
         key = f"plan-{plan_id}-goal-{sel.goal_id}-activity-new"
-        act = await self._form(title, self._activity_fields(None), submit, key)
+        group = await self._refresh_participants()
+        act = await self._form(title, self._activity_fields(None, group), submit, key)
         if act is not None:
             self.reload(Selected("activity", act.id, act.goal_id))
 
@@ -497,9 +552,17 @@ class GoalsPane(SamproPaneMixin, Vertical):
                 self.reload(sel)
             return
         act = await api.activity(plan_id, sel.id)
+        group = await self._refresh_participants()
+        was = str(act.responsible_participant_id or "")
 
         async def submit_activity(v: dict[str, Any]) -> ActivityDetail:
-            responsible = v["responsible_participant_id"]
+            responsible = str(v["responsible_participant_id"] or "")
+            change: dict[str, Any] = {}
+            if responsible != was:  # only a change the person made is sent
+                if responsible:
+                    change["responsible_participant_id"] = int(responsible)
+                else:
+                    change["clear_responsible"] = True
             return await api.update_activity(
                 plan_id,
                 sel.id,
@@ -510,14 +573,13 @@ class GoalsPane(SamproPaneMixin, Vertical):
                     status=ActivityStatus(v["status"]),
                     when=v["when"],
                     description=v["description"],
-                    responsible_participant_id=int(responsible) if responsible else None,
-                    clear_responsible=not responsible,
+                    **change,
                 ),
             )
 
         key = f"plan-{plan_id}-activity-{sel.id}"
         if await self._form(
-            t("form.edit_activity"), self._activity_fields(act), submit_activity, key
+            t("form.edit_activity"), self._activity_fields(act, group), submit_activity, key
         ):
             self.reload(sel)
 
@@ -688,16 +750,35 @@ class GoalsPane(SamproPaneMixin, Vertical):
 
     @work(group="goals-forms", exit_on_error=False)
     async def _save_picture(self) -> None:
+        """Ask where to save the goal's picture (a free name in the download folder is
+        offered), never overwrite a file, and say where it went."""
         sel = self.view.selected
         if sel is None or sel.kind != "goal":
             return
         picture = await self.sampro.api.goal_picture(self.plan_id, sel.id)
-        import base64
-
+        data = base64.b64decode(picture.data_base64)
         ext = picture.content_type.removeprefix("image/").replace("jpeg", "jpg")
-        path = Path.cwd() / f"maal-{self.plan_id}-{sel.id}.{ext}"
-        path.write_bytes(base64.b64decode(picture.data_base64))
-        self.app.notify(t("goals.picture_saved", path=str(path)))
+        default = free_path(download_dir() / f"maal-{self.plan_id}-{sel.id}.{ext}")
+
+        async def submit(v: dict[str, Any]) -> Path:
+            path = Path(str(v["path"])).expanduser()
+            try:
+                await asyncio.to_thread(write_new_file, path, data)
+            except FileExistsError:
+                message = t("goals.picture_exists", free=free_path(path).name)
+            except OSError as exc:
+                message = t("goals.picture_not_written", reason=exc.strerror or str(exc))
+            else:
+                return path.resolve()
+            raise ApiError(422, "validation_error", message, {"fields": {"path": message}})
+
+        field = FormField(
+            "path", t("goals.picture_save_path"), required=True, value=str(default), max_length=1000
+        )
+        form = ContentForm(t("goals.picture_save_title"), [field], submit)
+        saved = await self.app.push_screen_wait(form)
+        if saved is not None:
+            self.app.notify(t("goals.picture_saved", path=str(saved)), timeout=10)
 
     def action_new_goal(self) -> None:
         self._new_goal()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
+from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
@@ -13,10 +13,9 @@ from textual.widgets import Static
 
 import sampro_tui.content_texts  # noqa: F401 - registers the feature's texts
 from sampro_contract import LifeAreaEntry, LifeAreaUpdate, PlanHome
-from sampro_tui.api import ApiError
 from sampro_tui.base import SamproPaneMixin, translate_bindings
 from sampro_tui.i18n import t
-from widgets.content_form import ContentForm, FormField
+from widgets.content_form import ContentForm, FormField, find_draft, run_form
 from widgets.life_areas import LifeAreasView
 
 if TYPE_CHECKING:
@@ -79,17 +78,14 @@ class LifeAreasPane(SamproPaneMixin, Vertical):
                 ),
             )
 
+        # The date is optional, as on the server (DESIGN-NOTES); an area written for the
+        # first time is given today's date, which the person may change or clear.
+        first = entry.version == 0 and entry.date is None
         fields = [
-            FormField("date", t("life.date"), "date", required=True, value=entry.date),
+            FormField("date", t("life.date"), "date", value=date.today() if first else entry.date),
             FormField("status", t("life.status"), value=entry.status),
             FormField("description", t("life.description"), "textarea", value=entry.description),
         ]
-        draft = None
-        try:
-            found = [d for d in await api.drafts() if d.key == key]
-            draft = found[0].payload if found else None
-        except ApiError:
-            pass
         form = ContentForm(
             t("life.edit_title", area=t(f"life.{entry.area.value}")),
             fields,
@@ -97,12 +93,10 @@ class LifeAreasPane(SamproPaneMixin, Vertical):
             draft_key=key,
             draft_kind="plan_content",
             plan_id=plan_id,
-            draft=draft,
+            draft=await find_draft(api, key),
         )
-        if await self.app.push_screen_wait(form) is not None:
+        if await run_form(self.app, api, form) is not None:
             self.app.notify(t("content.saved"))
-            with contextlib.suppress(ApiError):
-                await api.delete_draft(key)
             self.load()
 
     def action_edit(self) -> None:

@@ -28,7 +28,7 @@ from widgets.content_form import (
     ContentForm,
     FormField,
     find_draft,
-    forget_draft,
+    run_form,
 )
 
 if TYPE_CHECKING:
@@ -123,7 +123,7 @@ class ProfessionalPlansPane(SamproPaneMixin, Horizontal):
 
     async def _form(self, title: str, fields: list[FormField], submit: Any, key: str) -> None:
         """The form, with a draft saved at the last session's expiry offered back; the
-        draft is removed once the form is saved."""
+        draft is removed once the form is saved or cancelled."""
         api, plan_id = self.sampro.api, self.plan.id
         form = ContentForm(
             title,
@@ -134,8 +134,7 @@ class ProfessionalPlansPane(SamproPaneMixin, Horizontal):
             plan_id=plan_id,
             draft=await find_draft(api, key),
         )
-        if await self.app.push_screen_wait(form) is not None:
-            await forget_draft(api, key)
+        if await run_form(self.app, api, form) is not None:
             self.app.notify(t("content.saved"))
             self.load()
 

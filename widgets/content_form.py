@@ -31,6 +31,8 @@ from sampro_tui.formatting import fmt_date
 from sampro_tui.i18n import t
 
 if TYPE_CHECKING:
+    from textual.app import App
+
     from sampro_tui.api import ApiClient
 
 FieldKind = Literal["text", "textarea", "date", "percent", "select"]
@@ -65,6 +67,20 @@ async def forget_draft(api: ApiClient, key: str) -> None:
     """Remove the draft under `key` once what it held is saved (gone already is fine)."""
     with contextlib.suppress(ApiError):
         await api.delete_draft(key)
+
+
+async def run_form(app: App[Any], api: ApiClient, form: ContentForm) -> Any:
+    """Show `form` until it is saved or closed; returns what `submit` returned, or None.
+
+    Its draft (from an earlier session's expiry) is removed once the form is saved, and
+    also when the person cancels it: cancelling says the text is not wanted, so it is not
+    offered again. A form closed any other way (the session ending) keeps its draft.
+    """
+    result = await app.push_screen_wait(form)
+    key = form.draft_key()
+    if key and (result is not None or form.cancelled):
+        await forget_draft(api, key)
+    return result
 
 
 @dataclass
@@ -130,6 +146,7 @@ class ContentForm(SamproModal):
         self.initial = {f.name: _initial_text(f) for f in fields}
         self.restored = draft or {}
         self.busy = False
+        self.cancelled = False  # closed by the person (Escape, Avbryt), not by saving
 
     # --- drafts (SupportsDrafts) ------------------------------------------------------
 
@@ -170,7 +187,7 @@ class ContentForm(SamproModal):
             current = value if any(value == v for _, v in options) else Select.NULL
             yield Select(options, id=wid, value=current, allow_blank=not f.required)
         else:
-            placeholder = "dd.mm.åååå" if f.kind == "date" else ""
+            placeholder = t("date.placeholder") if f.kind == "date" else ""
             yield Input(value, id=wid, placeholder=placeholder, max_length=f.max_length)
 
     def on_mount(self) -> None:
@@ -272,6 +289,7 @@ class ContentForm(SamproModal):
 
     @on(Button.Pressed, "#form-cancel")
     def action_cancel(self) -> None:
+        self.cancelled = True
         self.dismiss(None)
 
 

@@ -310,7 +310,11 @@ async def test_the_client_refuses_a_picture_in_the_servers_own_words(live_server
         pane = await open_goals(pilot, live_server, "koordinator")
         assert pane.tree_data is not None
         goal = pane.tree_data.goals[0]
-        for data in (b"\x89PNG\r\n\x1a\n" + b"\0" * (3 * 1024 * 1024), b"%PDF-1.7 tekst"):
+        for data in (
+            b"\x89PNG\r\n\x1a\n" + b"\0" * (3 * 1024 * 1024),
+            b"%PDF-1.7 tekst",
+            b"\x89PNG\r\n\x1a\n" + b"<script>noe annet</script>",  # starts like one, is not
+        ):
             try:
                 await app.api.set_goal_picture(pane.plan_id, goal.id, goal.version, data)
             except ApiError as error:
