@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -89,6 +89,13 @@ def summary(user: UserAccount, now_locked: bool) -> UserSummary:
 class UnitCreate(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     parent_id: int | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:  # checked after stripping, as person names are
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value.strip()
 
 
 @router.get("/units")

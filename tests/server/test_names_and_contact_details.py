@@ -206,3 +206,14 @@ def test_an_address_that_could_add_headers_or_recipients_is_a_failed_delivery(
     assert start_login(h, "god").status_code == 200
     assert inbox.arrived.wait(5)
     assert inbox.recipients == [["god@example.invalid"]]
+
+
+@pytest.mark.parametrize("blank", BLANKS)
+def test_a_blank_unit_name_is_refused(org: Org, blank: str) -> None:
+    h = org.h
+    add_user(h, "sysadm", org.unit_id, system_role="sysadmin", channel="email")
+    token = login(h, "sysadm")
+    r = h.client.post(f"{API}/admin/units", json={"name": blank}, headers=bearer(token))
+    assert "name" in _fields(r)
+    r = h.client.post(f"{API}/admin/units", json={"name": "  Skolen "}, headers=bearer(token))
+    assert r.status_code == 201 and r.json()["name"] == "Skolen"
