@@ -38,6 +38,9 @@ PNG = base64.b64decode(
 )
 P = f"{API}/plans/{{plan_id}}"
 
+# A whole 1x1 GIF: the route checks a picture's structure, not only its first bytes.
+GIF_1X1 = "R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw=="
+
 # (name, method, path template, body); the order of the expectation letters below.
 ROUTES: list[tuple[str, str, str, Any]] = [
     ("GET goals", "GET", "/goals", None),
@@ -49,7 +52,7 @@ ROUTES: list[tuple[str, str, str, Any]] = [
     ("POST goal move", "POST", "/goals/{goal}/move", {"position": 1}),
     ("POST goal to history", "POST", "/goals/{goal}/history", None),
     ("POST goal restore", "POST", "/goals/{old_goal}/restore", None),
-    ("PUT picture", "PUT", "/goals/{goal}/picture", {"version": 3, "data_base64": "R0lGODlhAQ=="}),
+    ("PUT picture", "PUT", "/goals/{goal}/picture", {"version": 3, "data_base64": GIF_1X1}),
     ("GET picture", "GET", "/goals/{goal}/picture", None),
     ("DELETE picture", "DELETE", "/goals/{goal}/picture?version=3", None),
     ("GET activities", "GET", "/activities", None),
