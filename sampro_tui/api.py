@@ -163,12 +163,14 @@ class ApiClient:
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float = 15.0,
         on_session_status: Callable[[SessionStatus], None] | None = None,
+        wall: Callable[[], datetime] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
-        # How far the server's clock is ahead of ours (seconds), from the Date header of
-        # its last answer; 0 while within the header's one-second resolution.
+        # How far the server's clock is ahead of `wall` (ours; seconds), from the Date
+        # header of its last answer; 0 while within the header's one-second resolution.
         self.clock_skew = 0.0
+        self._wall = wall or (lambda: datetime.now(UTC))
         self.on_session_status = on_session_status
         self._client = httpx.AsyncClient(
             base_url=self.base_url + API_PREFIX,
@@ -218,8 +220,9 @@ class ApiClient:
             return
         if server_now.tzinfo is None:
             return
-        # The header is truncated to the second: on average half a second behind.
-        skew = (server_now - datetime.now(UTC)).total_seconds() + 0.5
+        # The header is truncated to the second (the server's time is within the second
+        # after it): adding that second makes times left err on the short side.
+        skew = (server_now - self._wall()).total_seconds() + 1.0
         self.clock_skew = skew if abs(skew) >= SKEW_TOLERANCE else 0.0
 
     @staticmethod

@@ -154,6 +154,7 @@ class SamproApp(App[None]):
                 self.config.server_url,
                 transport=self.transport,
                 on_session_status=self._on_session_status,
+                wall=self.timer.wall,
             )
         return self._api
 
@@ -359,7 +360,7 @@ class SamproApp(App[None]):
         self.code_lifetime = self.known_code_lifetime()
         self.user = info.user
         self._ending = False
-        self.timer.start(info)
+        self.timer.start(info, skew=self.api.clock_skew)
         self._update_display()
         self.clear_notifications()  # the demo's code notice, login messages
         self.config.last_username = info.user.username

@@ -10,6 +10,8 @@ each field's label (`field_label`, from `FIELD_LABELS`).
 
 from __future__ import annotations
 
+from pydantic import ValidationError
+
 from sampro_tui.api import ApiError, ServerUnreachable
 from sampro_tui.formatting import minutes_rounded_up
 from sampro_tui.i18n import has_text, t
@@ -135,6 +137,29 @@ def field_errors(error: ApiError) -> dict[str, str]:
         number = limit if isinstance(limit, int | float) and not isinstance(limit, bool) else None
         out[name] = field_error(types.get(name), message, number)
     return out
+
+
+def local_validation_error(exc: ValidationError) -> ApiError:
+    """A contract model refused a value before it was sent: the same 422 the server would
+    give (fields, types, limits), so forms show it with the same sentences."""
+    fields: dict[str, str] = {}
+    types: dict[str, str] = {}
+    limits: dict[str, int | float] = {}
+    for err in exc.errors():
+        name = ".".join(str(p) for p in err.get("loc", ()) if isinstance(p, str)) or "body"
+        if name in fields:
+            continue
+        fields[name] = str(err.get("msg", "invalid"))
+        types[name] = str(err.get("type", "invalid"))
+        ctx = err.get("ctx")
+        if isinstance(ctx, dict):
+            for key in ("max_length", "min_length", "le", "ge", "lt", "gt"):
+                value = ctx.get(key)
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    limits[name] = value
+                    break
+    details = {"fields": fields, "types": types, "limits": limits}
+    return ApiError(422, "validation_error", "; ".join(fields.values()), details)
 
 
 def validation_summary(error: ApiError) -> str:

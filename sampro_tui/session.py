@@ -38,12 +38,15 @@ class SessionTimer:
     last_poll: float = field(default=0.0)
     active: bool = False
 
-    def start(self, info: SessionInfo) -> None:
-        """A new session from POST /auth/verify (the verify itself was activity)."""
+    def start(self, info: SessionInfo, skew: float = 0.0) -> None:
+        """A new session from POST /auth/verify (the verify itself was activity).
+
+        `skew` is how far the server's clock is ahead of `wall` (the API client measures
+        it), since `expires_at` is the server's time."""
         now = self.clock()
         self.idle_timeout = float(info.idle_timeout_seconds)
         self.warning = float(info.warning_seconds)
-        left = (info.expires_at - self.wall()).total_seconds()
+        left = (info.expires_at - self.wall()).total_seconds() - skew
         self.deadline = now + max(0.0, min(left, self.idle_timeout))
         self.last_refresh = now
         self.last_poll = now

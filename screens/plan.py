@@ -453,14 +453,21 @@ class PlanScreen(SamproScreen):
         dates = self._dates(plan)
         if dates is None:
             return
-        update = PlanUpdate(
-            version=plan.version,
-            presentation=self.query_one("#edit-presentation", TextArea).text,
-            status_text=self.query_one("#edit-status", Input).value,
-            **dates,
-        )
+        from pydantic import ValidationError
+
+        from sampro_tui.errors import local_validation_error
+
         self.busy = True
         try:
+            try:
+                update = PlanUpdate(
+                    version=plan.version,
+                    presentation=self.query_one("#edit-presentation", TextArea).text,
+                    status_text=self.query_one("#edit-status", Input).value,
+                    **dates,
+                )
+            except ValidationError as exc:  # refused before sending: said as the server would
+                raise local_validation_error(exc) from exc
             saved = await self.sampro.api.update_plan(self.plan_id, update)
         except ApiError as error:
             if error.code == "version_conflict":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -53,12 +54,23 @@ class Tmux:
 
 
 @pytest.fixture
-def tmux() -> Iterator[Tmux]:
+def tmux(tmp_path: Path) -> Iterator[Tmux]:
     name = f"sampro-e2e-{uuid.uuid4().hex[:8]}"
-    # COLUMNS/LINES (set by some runners) would override the pane size for Textual.
-    command = (
-        f"env -u COLUMNS -u LINES {SAMPRO} demo; echo DEMO-EXITED; sleep 30"
+    # COLUMNS/LINES (set by some runners) would override the pane size for Textual. The
+    # command runs in the tmux server's environment, not this process's: so it is cut off
+    # from the user's own configuration here, with config, data and cache dirs of its own
+    # and no language or server override (the checks below read the Norwegian texts).
+    isolation = " ".join(
+        [
+            "-u COLUMNS -u LINES -u SAMPRO_LANG -u SAMPRO_SERVER",
+            f"SAMPRO_CONFIG={shlex.quote(str(tmp_path / 'config.toml'))}",
+            f"XDG_CONFIG_HOME={shlex.quote(str(tmp_path / 'config'))}",
+            f"XDG_DATA_HOME={shlex.quote(str(tmp_path / 'data'))}",
+            f"XDG_CACHE_HOME={shlex.quote(str(tmp_path / 'cache'))}",
+            f"XDG_STATE_HOME={shlex.quote(str(tmp_path / 'state'))}",
+        ]
     )
+    command = f"env {isolation} {shlex.quote(str(SAMPRO))} demo; echo DEMO-EXITED; sleep 30"
     subprocess.run(
         ["tmux", "new-session", "-d", "-s", name, "-x", "130", "-y", "45", command], check=True
     )

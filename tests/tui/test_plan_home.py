@@ -177,3 +177,27 @@ async def test_tabbing_into_the_completeness_list_lets_enter_act_on_the_first_it
         await pilot.press("enter")
         tabs = screen.query_one("#tabs", TabbedContent)
         await wait_until(pilot, lambda: tabs.active == first)
+
+
+async def test_the_servers_refusal_is_said_in_norwegian_with_the_fields_label(
+    live_server: Any,
+) -> None:
+    from textual.widgets import TextArea
+
+    plan_id, _ = demo_plan(live_server)
+    app = make_app(live_server.url)
+    async with app.run_test(size=(140, 50)) as pilot:
+        screen = await open_tab(pilot, live_server, "koordinator", plan_id, "tab-home")
+        await wait_until(pilot, lambda: screen.plan is not None)
+        await pilot.press("e")
+        await wait_until(pilot, lambda: screen.editing)
+        # Longer than the contract allows (20,000 characters): refused before it is sent,
+        # in the same words as the server's refusal would be.
+        screen.query_one("#edit-presentation", TextArea).text = "Lang tekst. " * 1700
+        await pilot.pause()
+        screen.query_one("#edit-status", Input).focus()
+        await pilot.press("ctrl+s")
+        error = screen.query_one("#edit-dates-error", Static)
+        await wait_until(pilot, lambda: "20000" in str(error.render()))
+        assert str(error.render()) == "Om meg selv: Kan ha høyst 20000 tegn."
+        assert screen.editing  # the text is kept for the person to shorten

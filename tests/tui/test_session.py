@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
+from textual import events
 from textual.widgets import Static
 
 from sampro_tui.session import SessionTimer
@@ -172,3 +174,113 @@ async def test_a_participant_form_left_open_at_expiry_is_offered_back(live_serve
         await to_plan_list(pilot, live_server)
         form = await edit_form()
         assert form.query_one("#field-responsibility", Input).value == "Følger opp skolevegring"
+
+
+class ManualClock:
+    """The session timer's monotonic clock, moved by the test (no sleeping)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class CountingTransport(httpx.AsyncHTTPTransport):
+    """The real network, with a count of the refreshes the app asks for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refreshes = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and request.url.path.endswith("/auth/session/refresh"):
+            self.refreshes += 1
+        return await super().handle_async_request(request)
+
+
+async def test_key_presses_within_the_interval_refresh_once_and_after_it_again(
+    live_server: Any,
+) -> None:
+    clock = ManualClock()
+    transport = CountingTransport()
+    app = make_app(
+        live_server.url,
+        timer=SessionTimer(clock=clock, activity_interval=60.0, poll_interval=1e9),
+        transport=transport,
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await to_plan_list(pilot, live_server)
+        screen.query_one(PlanTable).focus()
+        # The login itself was activity: presses right after it refresh nothing.
+        await pilot.press("down", "up", "down")
+        await pilot.pause(0.3)
+        assert transport.refreshes == 0
+        clock.now += 61  # a minute on
+        await pilot.press("down", "up", "down", "up", "down")
+        await wait_until(pilot, lambda: transport.refreshes >= 1)
+        await pilot.pause(0.3)
+        assert transport.refreshes == 1  # five presses within the interval: one refresh
+        clock.now += 30
+        await pilot.press("up", "down")
+        await pilot.pause(0.3)
+        assert transport.refreshes == 1  # still within the interval
+        clock.now += 31  # past it
+        await pilot.press("up")
+        await wait_until(pilot, lambda: transport.refreshes == 2)
+
+
+@SHORT
+async def test_a_click_counts_as_activity(live_server: Any) -> None:
+    app = short_app(live_server, activity_interval=1.0, poll_interval=0.3)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await to_plan_list(pilot, live_server)
+        await wait_until(pilot, lambda: app.timer.seconds_left < 6.5)
+        assert not isinstance(app.screen, SessionWarningScreen)
+        # A click as the terminal driver delivers it: to the app, which hands it on to the
+        # screen (Pilot's click skips the app's own event handling, so it is not used).
+        for event in (
+            events.MouseDown(None, 5, 4, 0, 0, 1, False, False, False, screen_x=5, screen_y=4),
+            events.MouseUp(None, 5, 4, 0, 0, 1, False, False, False, screen_x=5, screen_y=4),
+        ):
+            app.post_message(event)
+        await wait_until(pilot, lambda: app.timer.seconds_left > 7.2)
+
+
+async def test_drafts_kept_from_an_earlier_session_are_named_once_after_login(
+    live_server: Any,
+) -> None:
+    from sampro_contract import DraftIn
+    from sampro_tui.api import ApiClient
+
+    # An earlier session saved two drafts (as the app does at expiry).
+    api = ApiClient(live_server.url)
+    try:
+        challenge = await api.login("koordinator", live_server.accounts["koordinator"])
+        await api.verify(challenge.challenge_id, live_server.latest_code("koordinator"))
+        page = await api.list_plans()
+        plan = page.items[0]
+        await api.save_draft(
+            f"plan-{plan.id}-home",
+            DraftIn(kind="plan_home", plan_id=plan.id, payload={"status_text": "Halv"}),
+        )
+        await api.save_draft(
+            f"plan-{plan.id}-fag-new",
+            DraftIn(kind="plan_content", plan_id=plan.id, payload={"name": "Ny"}),
+        )
+        await api.logout()
+    finally:
+        await api.aclose()
+    app = make_app(live_server.url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await to_plan_list(pilot, live_server)
+        name = f"{plan.owner_first_name} {plan.owner_last_name}"
+        expected = (
+            f"Du har 2 lagrede utkast: Fagplaner i planen til {name}, Hjem i planen til {name}."
+        )
+        await wait_until(pilot, lambda: any("lagrede utkast" in n for n in notifications(app)))
+        notices = [n for n in notifications(app) if "lagrede utkast" in n]
+        assert len(notices) == 1
+        assert set(notices[0].removesuffix(".").split(": ", 1)[1].split(", ")) == set(
+            expected.removesuffix(".").split(": ", 1)[1].split(", ")
+        )
