@@ -328,6 +328,9 @@ class MyAccess(Model):
     rights: Rights
     consent_expires: date | None
     is_coordinator: bool
+    # False only for a coordinator whose consent has run out: they may renew consents
+    # under Deltakere and see nothing else of the plan until it is valid again.
+    consent_valid: bool = True
 
 
 class PlanHome(Model):

@@ -29,6 +29,7 @@ class Area(StrEnum):
     """The parts of a plan that access is decided for."""
 
     HOME = "home"  # read: everyone; write: the edit-presentation right
+    PLAN = "plan"  # the plan as its screen opens: the header (what the plan list shows) and home
     PARTICIPANTS = "participants"  # read: everyone; write: the coordinator
     CALENDAR = "calendar"  # everyone, both ways (not under rights management)
     MESSAGES = "messages"  # everyone, both ways
@@ -112,9 +113,24 @@ def administers_while_expired(p: Participant, area: Area) -> bool:
     renewed; if an expired consent shut that too, a plan whose owner's consent ran out
     would be locked for everyone for ever. So a coordinator whose consent has expired
     still reads and changes the participants (renews consents, sets rights) and reads
-    nothing else of the plan until their consent is valid again.
+    nothing else of the plan until their consent is valid again. To get there they open
+    the plan (`Area.PLAN`), which then shows its header without the owner's presentation.
     """
-    return p.role == PlanRole.COORDINATOR and area == Area.PARTICIPANTS
+    return p.role == PlanRole.COORDINATOR and area in (Area.PARTICIPANTS, Area.PLAN)
+
+
+def listed(p: Any, today: Any) -> ColumnElement[bool]:
+    """In SQL: the participant row `p` puts its plan in my plan list: it opens the plan
+    (`grants_access`), or it is the coordinator's, who must find a plan whose consent has
+    run out to renew it (see `administers_while_expired`)."""
+    return and_(
+        p.c.removed_at.is_(None),
+        or_(
+            p.c.consent_expires.is_(None),
+            p.c.consent_expires >= today,
+            p.c.role == PlanRole.COORDINATOR.value,
+        ),
+    )
 
 
 def grants_access(p: Any, today: Any) -> ColumnElement[bool]:
@@ -135,6 +151,8 @@ def allowed(p: Participant, area: Area, need: Need) -> bool:
     coordinator = p.role == PlanRole.COORDINATOR
     if area in (Area.CALENDAR, Area.MESSAGES):
         return True
+    if area == Area.PLAN:
+        return need == Need.READ
     if area == Area.HOME:
         return need == Need.READ or rights.edit_presentation
     if area in (Area.PARTICIPANTS, Area.ADMIN):

@@ -33,8 +33,9 @@ from server.access import (
     Need,
     PlanScope,
     check_version,
+    consent_valid,
     default_rights,
-    grants_access,
+    listed,
     open_plan,
     rights_of,
 )
@@ -136,7 +137,7 @@ def plan_list_statements(shape: PlanListShape) -> PlanListStatements:
                 _owner_p.c.removed_at.is_(None),
             ),
         )
-        .where(grants_access(_me, bindparam("today")))
+        .where(listed(_me, bindparam("today")))
     )
     if not shape.include_closed:
         base = base.where(_plans.c.closed_at.is_(None))
@@ -303,6 +304,9 @@ def list_plans(
 
 def plan_home(scope: PlanScope) -> PlanHome:
     plan, me = scope.plan, scope.participant
+    # A coordinator whose consent has run out opens the plan only to renew consents: the
+    # header, not the owner's presentation and status (see `administers_while_expired`).
+    valid = consent_valid(me, scope.today)
     owner_p = scope.db.scalars(
         scope.select(Participant).where(
             Participant.role == PlanRole.OWNER.value, Participant.removed_at.is_(None)
@@ -318,9 +322,9 @@ def plan_home(scope: PlanScope) -> PlanHome:
         start_date=plan.start_date,
         end_date=plan.end_date,
         owner_consent_expires=owner_p.consent_expires if owner_p else None,
-        presentation=plan.presentation,
-        status_text=plan.status_text,
-        status_updated_at=plan.status_updated_at,
+        presentation=plan.presentation if valid else "",
+        status_text=plan.status_text if valid else "",
+        status_updated_at=plan.status_updated_at if valid else None,
         closed=plan.closed_at is not None,
         closed_at=plan.closed_at,
         last_archived=plan.last_archived_at,
@@ -331,6 +335,7 @@ def plan_home(scope: PlanScope) -> PlanHome:
             rights=rights_of(me),
             consent_expires=me.consent_expires,
             is_coordinator=scope.is_coordinator,
+            consent_valid=valid,
         ),
     )
 
@@ -426,8 +431,9 @@ def create_plan(body: PlanCreate, ctx: Ctx, a: Auth, db: WriteDb) -> Created:
 @router.get("/{plan_id}")
 def get_plan(plan_id: int, a: Auth, db: WriteDb) -> PlanHome:
     """The plan's home: the owner's presentation and status, and my access."""
-    scope = open_plan(db, a.user, plan_id, Area.HOME, Need.READ, a.now.date())
-    audit.record_in_plan(scope, a, "read", "home")
+    scope = open_plan(db, a.user, plan_id, Area.PLAN, Need.READ, a.now.date())
+    valid = consent_valid(scope.participant, scope.today)
+    audit.record_in_plan(scope, a, "read", "home" if valid else "plan_header")
     db.commit()
     return plan_home(scope)
 

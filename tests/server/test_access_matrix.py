@@ -99,11 +99,12 @@ C, OWN, R, P = PlanRole.COORDINATOR, PlanRole.OWNER, PlanRole.RELATIVE, PlanRole
 TABLE = [
     row("coordinator", "A A V A A  A A A V A A  A", role=C),
     row("coordinator, closed plan", "A X X X X  A X X X X X  A", role=C, plan="closed"),
-    # An expired coordinator still administers the participants (to renew consent).
-    row("coordinator, consent expired", "C C C C C  A A A V A A  C", role=C, consent="expired"),
+    # An expired coordinator still administers the participants (to renew consent), and
+    # opens the plan to get there (its header, not the owner's presentation).
+    row("coordinator, consent expired", "A C C C C  A A A V A A  C", role=C, consent="expired"),
     row(
         "coordinator, consent expired, closed",
-        "C C C C C  A X X X X X  C",
+        "A C C C C  A X X X X X  C",
         role=C,
         consent="long_expired",
         plan="closed",

@@ -77,10 +77,36 @@ def test_the_coordinator_renews_the_owners_expired_consent_and_access_returns(
     world: World,
 ) -> None:
     w = world
+    r = _call(
+        w,
+        w.coordinator,
+        "PATCH",
+        "",
+        {
+            "version": _call(w, w.coordinator, "GET", "").json()["version"],
+            "presentation": "Fotball",
+        },
+    )
+    assert r.status_code == 200, r.text
     assert _call(w, w.coordinator, "GET", "/goals").status_code == 200
     _pass_days(w, 11)  # the owner's consent, and so the coordinator's, has run out
-    for path in ("", "/goals", "/log", "/messages", "/events"):
+    for path in ("/goals", "/log", "/messages", "/events", "/home-feed", "/timeline"):
         assert error(_call(w, w.coordinator, "GET", path)) == (403, "consent_expired"), path
+    # The plan stays in the coordinator's list (marked as expired) and opens to its
+    # header, without the owner's presentation, so that the consent can be renewed.
+    listed = w.h.client.get(f"{API}/plans", headers=bearer(w.coordinator)).json()["items"]
+    assert [(p["id"], p["consent_days"] < 0) for p in listed] == [(w.plan, True)]
+    provider_list = w.h.client.get(f"{API}/plans", headers=bearer(w.provider)).json()["items"]
+    assert [p["id"] for p in provider_list] == [w.plan]  # ola's own consent is valid
+    header = _call(w, w.coordinator, "GET", "")
+    assert header.status_code == 200, header.text
+    assert header.json()["presentation"] == ""
+    assert header.json()["me"]["consent_valid"] is False
+    assert error(
+        _call(
+            w, w.coordinator, "PATCH", "", {"version": header.json()["version"], "status_text": "x"}
+        )
+    ) == (403, "consent_expired")
     # ... but the participants, where consent is renewed, are still administered.
     rows = _participants(w)
     assert rows[w.owner_pid]["consent_valid"] is False
@@ -99,7 +125,8 @@ def test_the_coordinator_renews_the_owners_expired_consent_and_access_returns(
     assert rows[w.coordinator_pid]["consent_expires"] == renewed
     assert rows[w.coordinator_pid]["consent_valid"] is True
     assert _call(w, w.coordinator, "GET", "/goals").status_code == 200
-    assert _call(w, w.coordinator, "GET", "").status_code == 200
+    home = _call(w, w.coordinator, "GET", "").json()
+    assert (home["presentation"], home["me"]["consent_valid"]) == ("Fotball", True)
 
 
 def test_withdrawing_the_owners_consent_withdraws_the_coordinators_content_access(
