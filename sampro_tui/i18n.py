@@ -149,6 +149,10 @@ _NB: dict[str, str] = {
     "plan.no_status": "Ingen statusoppdatering ennå.",
     "plan.facts": "{type} · {role} · start {start} · slutt {end} · samtykke utgår {consent}",
     "plan.closed": "Planen er avsluttet og kan ikke endres.",
+    "plan.consent_expired_coordinator": (
+        "Samtykket for denne planen er utløpt. Forny samtykkene under Deltakere (e); "
+        "resten av planen er stengt til da."
+    ),
     "plan.edit_title": "Rediger Om meg selv og status",
     "plan.saved": "Lagret.",
     "plan.conflict": (
@@ -427,6 +431,10 @@ _EN: dict[str, str] = {
     "plan.no_status": "No status update yet.",
     "plan.facts": "{type} · {role} · start {start} · end {end} · consent ends {consent}",
     "plan.closed": "The plan is closed and cannot be changed.",
+    "plan.consent_expired_coordinator": (
+        "Consent for this plan has expired. Renew the consents under Participants (e); "
+        "the rest of the plan is shut until then."
+    ),
     "plan.edit_title": "Edit About me and status",
     "plan.saved": "Saved.",
     "plan.conflict": (

@@ -81,10 +81,13 @@ async def install_participants(screen: PlanScreen, plan: PlanHome) -> None:
     from screens.plan_log import LogPane
 
     tabs = screen.query_one("#tabs", TabbedContent)
+    for existing in screen.query(ParticipantsPane):
+        existing.plan = plan  # the plan as last read (a consent renewed since, say)
     if not screen.query("#tab-participants"):
         pane = ParticipantsPane(plan, id="participants-pane")
         await tabs.add_pane(TabPane(t("pp.tab"), pane, id="tab-participants"))
-    if (plan.me.rights.log or plan.me.is_coordinator) and not screen.query("#tab-log"):
+    may_read_log = plan.me.consent_valid and (plan.me.rights.log or plan.me.is_coordinator)
+    if may_read_log and not screen.query("#tab-log"):
         await tabs.add_pane(TabPane(t("plog.tab"), LogPane(plan, id="log-pane"), id="tab-log"))
 
 
@@ -582,6 +585,8 @@ class ParticipantsPane(SamproPaneMixin, Vertical):
             await forget_draft(api, key)
             self.app.notify(t("pp.saved"))
             self.load(result.id)
+            if not self.plan.me.consent_valid:  # a renewed consent may open the plan again
+                cast("PlanScreen", self.screen).load()
 
     @work(group="participants-forms", exit_on_error=False)
     async def action_add(self) -> None:

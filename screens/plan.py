@@ -256,25 +256,23 @@ class PlanScreen(SamproScreen):
         if self.plan is not None:
             self.show_plan(self.plan)
             from sampro_tui.api import ServerUnreachable
-            from screens.plan_collab import install_collab
 
             try:  # the tabs come back first; only the home feed's request may fail
-                await install_collab(self, self.plan)
+                await self.install_tabs(self.plan)
             except ServerUnreachable as error:
                 self.sampro.report_error(error)
-            from screens.plan_content import install_content
-
-            await install_content(self, self.plan)
-            from screens.participants import install_participants
-
-            await install_participants(self, self.plan)
 
     # --- showing ----------------------------------------------------------------------
 
     @property
     def can_edit(self) -> bool:
         plan = self.plan
-        return plan is not None and not plan.closed and plan.me.rights.edit_presentation
+        return (
+            plan is not None
+            and not plan.closed
+            and plan.me.consent_valid
+            and plan.me.rights.edit_presentation
+        )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "edit":  # the home tab's editor: not offered from the other tabs
@@ -295,17 +293,25 @@ class PlanScreen(SamproScreen):
     async def load(self) -> None:
         plan = await self.sampro.api.plan(self.plan_id)
         self.show_plan(plan)
+        await self.install_tabs(plan)
+        if self.can_edit:
+            await self.restore_draft()
+
+    async def install_tabs(self, plan: PlanHome) -> None:
+        """The tabs this participant may see, each installed by its feature."""
+        from screens.participants import install_participants  # Deltakere, Logg by right
+
+        if not plan.me.consent_valid:
+            # A coordinator whose consent has run out: only Deltakere, to renew it.
+            await install_participants(self, plan)
+            return
         from screens.plan_content import install_content  # the content tabs, by rights
 
         await install_content(self, plan)
-        from screens.participants import install_participants  # Deltakere, Logg by right
-
         await install_participants(self, plan)
         from screens.plan_collab import install_collab  # messages, calendar, timeline
 
         await install_collab(self, plan)
-        if self.can_edit:
-            await self.restore_draft()
 
     def show_plan(self, plan: PlanHome) -> None:
         self.plan = plan
@@ -322,8 +328,11 @@ class PlanScreen(SamproScreen):
             )
         )
         closed_note = self.query_one("#closed-note", Static)
-        closed_note.update(t("plan.closed") if plan.closed else "")
-        closed_note.display = plan.closed
+        note = t("plan.closed") if plan.closed else ""
+        if not plan.me.consent_valid:
+            note = t("plan.consent_expired_coordinator")
+        closed_note.update(note)
+        closed_note.display = bool(note)
         self.query_one("#presentation", Static).update(
             plan.presentation or t("plan.no_presentation")
         )

@@ -30,6 +30,7 @@ from sampro_contract import (
 from sampro_tui.i18n import set_language
 from screens.participants import ParticipantsPane, ParticipantTable
 from screens.plan import TAB_ORDER, PlanTabs
+from screens.plan_list import PlanTable
 from server.models import Participant as ParticipantRow
 from server.models import Plan, UserAccount
 from tests.tui.helpers import fill, log_in_fully, make_app, notifications, wait_until
@@ -277,6 +278,51 @@ async def test_coordinator_registers_a_new_person_who_then_logs_in_with_the_sent
     async with make_app(live_server.url).run_test(size=(150, 44)) as pilot:
         await log_in_fully(pilot, live_server, "randi.fysio")
         await wait_until(pilot, lambda: pilot.app.screen.id == "password")
+
+
+async def test_a_coordinator_finds_a_plan_whose_consent_ran_out_and_renews_it(
+    live_server: Any,
+) -> None:
+    plan_id = owner_plan(live_server)
+    yesterday = date.today() - timedelta(days=1)
+    owner_row = participant_of(live_server, plan_id, "planeier")
+    with live_server.ctx.db.write_session() as db:
+        for username in ("planeier", "koordinator"):
+            row = db.get_one(ParticipantRow, participant_of(live_server, plan_id, username).id)
+            row.consent_expires = yesterday
+        db.commit()
+    async with make_app(live_server.url).run_test(size=(150, 44)) as pilot:
+        await log_in_fully(pilot, live_server, "koordinator")
+        await wait_until(pilot, lambda: pilot.app.screen.id == "plans-screen")
+        table = pilot.app.screen.query_one(PlanTable)
+        await wait_until(pilot, lambda: any(p.id == plan_id for p in table.rows))
+        listed = next(p for p in table.rows if p.id == plan_id)
+        assert listed.consent_days is not None and listed.consent_days < 0
+        pilot.app.open_plan(plan_id)
+        await wait_until(pilot, lambda: bool(pilot.app.screen.query("#tab-participants")))
+        screen = pilot.app.screen
+        await pilot.pause()
+        note = str(screen.query_one("#closed-note", Static).render())
+        assert "Samtykket for denne planen er utløpt" in note
+        tab_ids = [pane.id for pane in screen.query(TabPane)]
+        assert tab_ids == ["tab-home", "tab-participants"]  # nothing else of the plan
+        screen.query_one("#tabs", TabbedContent).active = "tab-participants"
+        pane = screen.query_one(ParticipantsPane)
+        await wait_until(pilot, lambda: pane.loaded.is_set())
+        pane.query_one(ParticipantTable).focus()
+        index = next(i for i, r in enumerate(pane.rows) if r.participant.id == owner_row.id)
+        pane.query_one(ParticipantTable).cursor_row = index
+        await pilot.pause()
+        await pilot.press("e")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, ContentForm))
+        renewed = date.today() + timedelta(days=365)
+        await fill(pilot, "#field-consent_expires", renewed.strftime("%d.%m.%Y"))
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: not isinstance(pilot.app.screen, ContentForm))
+        # The renewal opens the plan again: its tabs come back and the note goes.
+        await wait_until(pilot, lambda: bool(screen.query("#tab-goals")))
+        await wait_until(pilot, lambda: not screen.query_one("#closed-note", Static).display)
+    assert participant_of(live_server, plan_id, "koordinator").consent_expires == renewed
 
 
 async def test_a_relative_has_no_admin_keys_and_sets_own_notifications(live_server: Any) -> None:
