@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
-from sampro_contract import Channel, ParticipantCreate, ParticipantUpdate, PlanRole
+from sampro_contract import Access, Channel, ParticipantCreate, ParticipantUpdate, PlanRole, Rights
 from sampro_contract import Participant as ParticipantOut
 from sampro_contract import Person as PersonOut
 from server import audit
@@ -48,6 +48,16 @@ def of_unit(unit_id: int) -> ColumnElement[bool]:
 def person_of_unit(db: Session, person_id: int, unit_id: int) -> Person | None:
     """The person, if they belong to the unit (see `of_unit`)."""
     return db.scalars(select(Person).where(Person.id == person_id, of_unit(unit_id))).first()
+
+
+def check_rights(rights: Rights) -> None:
+    """Activities are shown and reached under their goals: reading them needs the goals."""
+    if rights.activities != Access.NONE and rights.goals == Access.NONE:
+        raise validation(
+            "rights.activities",
+            "activities are seen under their goals: give the goals right (read) as well",
+            type="activities_need_goals",
+        )
 
 
 def participant_out(scope: PlanScope, p: Participant) -> ParticipantOut:
@@ -133,6 +143,7 @@ def add_participant(
         _, pending = give_account(db, temp, person, body.username, body.channel, a.now)
         db.refresh(person)
     rights = body.rights or default_rights(body.role)
+    check_rights(rights)
     p = Participant(
         plan_id=plan_id,
         person_id=person.id,
@@ -184,6 +195,7 @@ def update_participant(
             raise validation("role", "a participant becomes relative or provider here")
         p.role = body.role.value
     if body.rights is not None:
+        check_rights(body.rights)
         p.rights = body.rights.model_dump(mode="json")
     followers: list[Participant] = []
     if body.consent_expires is not None and body.consent_expires != p.consent_expires:

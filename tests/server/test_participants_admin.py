@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from sampro_contract import PlanRole, Rights
+from sampro_contract import Access, PlanRole, Rights
 from server.delivery import FileSink
 from server.models import AuditLog, Delivery
 from tests.conftest import Harness
@@ -216,6 +216,28 @@ def test_changing_rights_takes_effect_at_once(pw: PlanWorld) -> None:
     assert r.json()["rights"]["log"] is True
     assert _get(pw, pw.provider, log).status_code == 200
     assert _get(pw, pw.provider, f"/plans/{pw.plan}").json()["me"]["rights"]["log"] is True
+
+
+def test_activities_without_the_goals_right_are_refused_and_nothing_changes(
+    pw: PlanWorld,
+) -> None:
+    # Activities hang under their goals (the tree, GET /goals): reading them needs goals.
+    me = _participants(pw)[pw.provider_pid]
+    bad = Rights.model_validate(me["rights"]).model_copy(
+        update={"goals": Access.NONE, "activities": Access.READ}
+    )
+    path = f"/plans/{pw.plan}/participants/{pw.provider_pid}"
+    body = {"version": me["version"], "rights": bad.model_dump(mode="json")}
+    r = _send(pw, pw.coordinator, "PATCH", path, body)
+    assert error(r) == (422, "validation_error")
+    assert r.json()["error"]["details"]["types"] == {"rights.activities": "activities_need_goals"}
+    assert _participants(pw)[pw.provider_pid]["rights"] == me["rights"]
+    # No right to either is fine, and so is goals without activities.
+    for goals, activities in ((Access.NONE, Access.NONE), (Access.READ, Access.NONE)):
+        rights = bad.model_copy(update={"goals": goals, "activities": activities})
+        version = _participants(pw)[pw.provider_pid]["version"]
+        body = {"version": version, "rights": rights.model_dump(mode="json")}
+        assert _send(pw, pw.coordinator, "PATCH", path, body).status_code == 200
 
 
 def test_a_past_consent_date_withdraws_access_at_once(pw: PlanWorld) -> None:
