@@ -59,7 +59,7 @@ def username_taken(name: str) -> ApiError:
         409,
         "username_taken",
         f"The username {name} is taken; choose another",
-        {"fields": {"username": "taken"}},
+        {"fields": {"username": "taken"}, "types": {"username": "username_taken"}},
     )
 
 
@@ -76,13 +76,17 @@ def give_account(
     """An account with a temporary password (hashed before the transaction began); the
     caller sends the returned message to the person by SMS or e-mail after the commit."""
     if person.account is not None:
-        raise validation("person", "already has an account")
+        raise validation("person", "already has an account", type="has_account")
     if channel == Channel.SMS and not person.mobile:
-        raise validation("mobile", "needed for codes by SMS")
+        raise validation("mobile", "needed for codes by SMS", type="needs_mobile")
     if channel == Channel.EMAIL and not person.email:
-        raise validation("email", "needed for codes by e-mail")
+        raise validation("email", "needed for codes by e-mail", type="needs_email")
     if channel == Channel.TOTP:
-        raise validation("channel", "an authenticator is enrolled by the user; choose sms or email")
+        raise validation(
+            "channel",
+            "an authenticator is enrolled by the user; choose sms or email",
+            type="sms_or_email",
+        )
     name = (username or "").strip().lower() or _username_for(db, person)
     if db.scalar(select(UserAccount.id).where(UserAccount.username == name)):
         raise username_taken(name)
@@ -104,7 +108,7 @@ def give_account(
         db.rollback()
         if db.scalar(select(UserAccount.id).where(UserAccount.username == name)):
             raise username_taken(name) from exc
-        raise validation("person", "already has an account") from exc
+        raise validation("person", "already has an account", type="has_account") from exc
     db.refresh(account)
     pending = set_temporary_password(account, temp, "new_account")
     db.add(UnitMembership(user_id=account.id, unit_id=person.unit_id, role=UnitRole.MEMBER.value))

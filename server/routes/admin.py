@@ -117,7 +117,7 @@ def create_unit(body: UnitCreate, a: Auth, db: WriteDb) -> UnitOut:
     if a.user.system_role != SystemRole.SYSADMIN:
         raise forbidden("Only a system administrator creates units")
     if body.parent_id is not None and db.get(Unit, body.parent_id) is None:
-        raise validation("parent_id", "no such unit")
+        raise validation("parent_id", "no such unit", type="no_such_unit")
     unit = Unit(name=body.name.strip(), parent_id=body.parent_id, created_at=a.now)
     db.add(unit)
     db.flush()
@@ -181,7 +181,7 @@ def create_user(body: UserCreate, ctx: Ctx, a: Auth, db: WriteDb) -> UserSummary
     if units is not None and body.unit_id not in units:
         raise forbidden("You administer other units")
     if db.get(Unit, body.unit_id) is None:
-        raise validation("unit_id", "no such unit")
+        raise validation("unit_id", "no such unit", type="no_such_unit")
     if body.system_role in (SystemRole.SUPPORT, SystemRole.SYSADMIN) and (
         a.user.system_role != SystemRole.SYSADMIN
     ):
@@ -338,7 +338,7 @@ def set_membership(user_id: int, body: MembershipIn, a: Auth, db: WriteDb) -> Re
     ):
         raise forbidden("Only an administrator of that unit adds users to it")
     if db.get(Unit, body.unit_id) is None:
-        raise validation("unit_id", "no such unit")
+        raise validation("unit_id", "no such unit", type="no_such_unit")
     membership = db.scalars(
         select(UnitMembership).where(
             UnitMembership.user_id == target.id, UnitMembership.unit_id == body.unit_id

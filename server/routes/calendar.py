@@ -31,16 +31,18 @@ def _check_span(e: CalendarEvent) -> None:
     if e.start_time is None:
         e.end_time = None
     if e.end_date < e.start_date:
-        raise validation("end_date", "must be on or after the start date")
+        raise validation("end_date", "must be on or after the start date", type="end_before_start")
     if (
         e.end_date == e.start_date
         and e.start_time is not None
         and e.end_time is not None
         and e.end_time < e.start_time
     ):
-        raise validation("end_time", "must be at or after the start time")
+        raise validation(
+            "end_time", "must be at or after the start time", type="end_time_before_start"
+        )
     if e.end_date - e.start_date > MAX_SPAN:
-        raise validation("end_date", "an entry lasts at most a year")
+        raise validation("end_date", "an entry lasts at most a year", type="longer_than_a_year")
 
 
 def coming_events(scope: PlanScope, today: date, limit: int) -> list[CalendarEvent]:
@@ -77,7 +79,7 @@ def list_events(
     )
     if to_date is not None:
         if to_date < first:
-            raise validation("to_date", "must be on or after from_date")
+            raise validation("to_date", "must be on or after from_date", type="end_before_start")
         stmt = stmt.where(CalendarEvent.start_date <= to_date)
     if q.strip():
         pattern = like_pattern(q.strip())  # % and _ are searched for as themselves
@@ -123,7 +125,7 @@ def create_event(plan_id: int, body: CalendarEventIn, a: Auth, db: WriteDb) -> C
         updated_at=a.now,
     )
     if not e.title:
-        raise validation("title", "a title is needed")
+        raise validation("title", "a title is needed", type="blank")
     _check_span(e)
     db.add(e)
     db.flush()
@@ -168,7 +170,7 @@ def update_event(
     check_version(e.version, body.version)
     fields = body.model_dump(exclude_unset=True, exclude={"version", "all_day"})
     if "title" in fields and (fields["title"] is None or not fields["title"].strip()):
-        raise validation("title", "a title is needed")
+        raise validation("title", "a title is needed", type="blank")
     for name, value in fields.items():
         if name in ("start_date", "title") and value is None:
             continue

@@ -96,7 +96,7 @@ def active_goal(scope: PlanScope, goal_id: int, field: str | None = None) -> Goa
     goal = scope.db.scalars(scope.select(Goal).where(Goal.id == goal_id)).one_or_none()
     if goal is None:
         if field:
-            raise validation(field, "no such goal in this plan")
+            raise validation(field, "no such goal in this plan", type="no_such_goal")
         raise not_found("No such goal")
     if goal.in_history:
         raise in_history()
@@ -112,16 +112,19 @@ def check_responsible(scope: PlanScope, participant_id: int | None) -> None:
     ).one_or_none()
     field = "responsible_participant_id"
     if found is None:
-        raise validation(field, "not a participant of this plan")
+        raise validation(field, "not a participant of this plan", type="not_a_participant")
     if found.removed_at is not None:
         raise validation(
-            field, "this person has been removed from the plan and cannot be responsible"
+            field,
+            "this person has been removed from the plan and cannot be responsible",
+            type="participant_removed",
         )
     if not consent_valid(found, scope.today):
         raise validation(
             field,
             "this participant's consent has expired; they cannot be made responsible "
             "until the coordinator renews it",
+            type="consent_expired",
         )
 
 
@@ -384,7 +387,7 @@ def list_goals(
 def create_goal(plan_id: int, body: GoalCreate, a: Auth, db: WriteDb) -> GoalDetail:
     scope = open_plan(db, a.user, plan_id, Area.GOALS, Need.WRITE, a.now.date())
     if not body.title.strip():
-        raise validation("title", "must not be blank")
+        raise validation("title", "must not be blank", type="blank")
     last = db.scalar(
         select(func.max(Goal.position)).where(Goal.plan_id == plan_id, Goal.in_history.is_(False))
     )
@@ -432,10 +435,10 @@ def update_goal(plan_id: int, goal_id: int, body: GoalUpdate, a: Auth, db: Write
     fields = body.model_dump(exclude_unset=True, exclude={"version"})
     if "title" in fields:
         if body.title is None or not body.title.strip():
-            raise validation("title", "must not be blank")
+            raise validation("title", "must not be blank", type="blank")
         fields["title"] = body.title.strip()
     if "registered_on" in fields and body.registered_on is None:
-        raise validation("registered_on", "is required")
+        raise validation("registered_on", "is required", type="required")
     for key in ("progress", "description"):
         if key in fields and fields[key] is None:
             del fields[key]
@@ -539,6 +542,8 @@ def too_big(size: int) -> ApiError:
         "data_base64",
         f"the picture is {size / 1048576:.1f} MB; at most "
         f"{MAX_PICTURE_BYTES // 1048576} MB is allowed",
+        type="picture_too_large",
+        limit=MAX_PICTURE_BYTES // 1048576,
     )
 
 
@@ -556,7 +561,7 @@ def put_picture(plan_id: int, goal_id: int, body: PictureIn, a: Auth, db: WriteD
     try:
         data = base64.b64decode(body.data_base64, validate=True)
     except (binascii.Error, ValueError):
-        raise validation("data_base64", "is not valid base64") from None
+        raise validation("data_base64", "is not valid base64", type="bad_base64") from None
     if len(data) > MAX_PICTURE_BYTES:  # pragma: no cover - the length above already says so
         raise too_big(len(data))
     # Judged by content, structurally (sampro_contract.pictures): a name or a claimed
@@ -566,9 +571,12 @@ def put_picture(plan_id: int, goal_id: int, body: PictureIn, a: Auth, db: WriteD
         raise validation(
             "data_base64",
             "the picture is damaged or incomplete: only whole JPEG, PNG and GIF files are allowed",
+            type="damaged_picture",
         )
     if content_type is None:
-        raise validation("data_base64", "not a picture: only JPEG, PNG and GIF are allowed")
+        raise validation(
+            "data_base64", "not a picture: only JPEG, PNG and GIF are allowed", type="not_a_picture"
+        )
     db.execute(delete(GoalPicture).where(GoalPicture.goal_id == goal.id))
     db.add(
         GoalPicture(
@@ -679,7 +687,7 @@ def list_activities(plan_id: int, a: Auth, db: WriteDb) -> list[ActivitySummary]
 def create_activity(plan_id: int, body: ActivityCreate, a: Auth, db: WriteDb) -> ActivityDetail:
     scope = open_plan(db, a.user, plan_id, Area.ACTIVITIES, Need.WRITE, a.now.date())
     if not body.title.strip():
-        raise validation("title", "must not be blank")
+        raise validation("title", "must not be blank", type="blank")
     goal = active_goal(scope, body.goal_id, "goal_id")
     check_responsible(scope, body.responsible_participant_id)
     last = db.scalar(select(func.max(Activity.position)).where(Activity.goal_id == goal.id))
@@ -742,11 +750,11 @@ def update_activity(
     fields = body.model_dump(exclude_unset=True, exclude={"version", "clear_responsible"})
     if "title" in fields:
         if body.title is None or not body.title.strip():
-            raise validation("title", "must not be blank")
+            raise validation("title", "must not be blank", type="blank")
         act.title = body.title.strip()
     if "date" in fields:
         if body.date is None:
-            raise validation("date", "is required")
+            raise validation("date", "is required", type="required")
         act.activity_date = body.date
     if body.status is not None:
         act.status = body.status.value
@@ -839,18 +847,20 @@ def _comment_area(comment_activity_id: int | None) -> Area:
 def create_comment(plan_id: int, body: CommentCreate, a: Auth, db: WriteDb) -> CommentOut:
     """Comment on a goal or an activity: anyone who may read it, while the plan is open."""
     if (body.goal_id is None) == (body.activity_id is None):
-        raise validation("goal_id", "give either goal_id or activity_id")
+        raise validation("goal_id", "give either goal_id or activity_id", type="one_of_two")
     area = _comment_area(body.activity_id)
     scope = open_plan(db, a.user, plan_id, area, Need.READ, a.now.date())
     require_open(scope)
     if not body.body.strip():
-        raise validation("body", "must not be blank")
+        raise validation("body", "must not be blank", type="blank")
     if body.activity_id is not None:
         act = scope.db.scalars(
             scope.select(Activity).where(Activity.id == body.activity_id)
         ).one_or_none()
         if act is None:
-            raise validation("activity_id", "no such activity in this plan")
+            raise validation(
+                "activity_id", "no such activity in this plan", type="no_such_activity"
+            )
         goal = active_goal(scope, act.goal_id)
     else:
         goal = active_goal(scope, body.goal_id or 0, "goal_id")
@@ -920,7 +930,7 @@ def update_comment(
     scope, comment = _own_comment(plan_id, comment_id, a, db)
     check_version(comment.version, body.version)
     if not body.body.strip():
-        raise validation("body", "must not be blank")
+        raise validation("body", "must not be blank", type="blank")
     comment.body = body.body
     comment.edited_at = a.now
     comment.version += 1

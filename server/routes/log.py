@@ -71,7 +71,7 @@ def plan_log(
             .where(AuditLog.id == before_id)
         ).one_or_none()
         if cursor is None:
-            raise validation("before_id", "not an entry of this plan's log")
+            raise validation("before_id", "not an entry of this plan's log", type="bad_cursor")
         at, last = cursor
         stmt = stmt.where(or_(AuditLog.at < at, and_(AuditLog.at == at, AuditLog.id < last)))
         offset = 0

@@ -157,7 +157,7 @@ def create_professional_plan(
 ) -> ProfessionalPlanOut:
     scope = open_plan(db, a.user, plan_id, Area.PROFESSIONAL_PLANS, Need.WRITE, a.now.date())
     if not body.name.strip():
-        raise validation("name", "must not be blank")
+        raise validation("name", "must not be blank", type="blank")
     p = ProfessionalPlan(
         plan_id=plan_id,
         name=body.name.strip(),
@@ -190,7 +190,7 @@ def update_professional_plan(
     fields = body.model_dump(exclude_unset=True, exclude={"version"})
     if "name" in fields:
         if body.name is None or not body.name.strip():
-            raise validation("name", "must not be blank")
+            raise validation("name", "must not be blank", type="blank")
         fields["name"] = body.name.strip()
     for key, value in fields.items():
         if value is not None:

@@ -372,7 +372,9 @@ def _set_recipients(scope: PlanScope, m: Message, ids: list[int]) -> None:
     wanted = list(dict.fromkeys(ids))
     bad = [i for i in wanted if i not in allowed]
     if bad:
-        raise validation("recipient_ids", f"not a participant you can write to: {bad}")
+        raise validation(
+            "recipient_ids", f"not a participant you can write to: {bad}", type="not_a_recipient"
+        )
     existing = scope.db.scalars(
         select(MessageRecipient).where(MessageRecipient.message_id == m.id)
     ).all()
@@ -409,7 +411,12 @@ def _check_stored_recipients(scope: PlanScope, m: Message) -> None:
         422,
         "validation_error",
         f"recipient_ids: {text}",
-        {"fields": {"recipient_ids": text}, "not_allowed": gone},
+        {
+            "fields": {"recipient_ids": text},
+            "types": {"recipient_ids": "recipients_gone"},
+            "not_allowed": gone,
+            "not_allowed_names": [(names.get(pid) or unknown(pid)).name for pid in gone],
+        },
     )
 
 
@@ -418,9 +425,9 @@ def _send(scope: PlanScope, a: Auth, m: Message) -> None:
         select(func.count(MessageRecipient.id)).where(MessageRecipient.message_id == m.id)
     )
     if not count:
-        raise validation("recipient_ids", "choose at least one recipient")
+        raise validation("recipient_ids", "choose at least one recipient", type="no_recipients")
     if not m.subject.strip():
-        raise validation("subject", "a message needs a subject")
+        raise validation("subject", "a message needs a subject", type="blank")
     m.sent_at = a.now
     m.updated_at = a.now
     scope.db.execute(
@@ -446,7 +453,7 @@ def create_message(plan_id: int, body: MessageIn, a: Auth, db: WriteDb) -> Messa
     """Write a message, note or minutes: send it now, or keep it as a draft."""
     scope = open_plan(db, a.user, plan_id, Area.MESSAGES, Need.WRITE, a.now.date())
     if body.reply_to_id is not None and _visible(scope, body.reply_to_id).sent_at is None:
-        raise validation("reply_to_id", "one replies to a sent message")
+        raise validation("reply_to_id", "one replies to a sent message", type="reply_to_draft")
     m = Message(
         plan_id=plan_id,
         sender_participant_id=scope.participant.id,

@@ -122,11 +122,17 @@ def add_participant(
     temp = new_temporary_password(ctx) if body.create_account else None
     scope = open_plan(db, a.user, plan_id, Area.PARTICIPANTS, Need.WRITE, a.now.date())
     if body.role == PlanRole.OWNER:
-        raise validation("role", "the plan already has its owner; choose relative or provider")
+        raise validation(
+            "role",
+            "the plan already has its owner; choose relative or provider",
+            type="relative_or_provider",
+        )
     if body.person_id is not None:
         person = person_of_unit(db, body.person_id, scope.plan.unit_id)
         if person is None:
-            raise validation("person_id", "no such person in the plan's unit")
+            raise validation(
+                "person_id", "no such person in the plan's unit", type="no_such_person"
+            )
         already = db.scalars(
             scope.select(Participant).where(
                 Participant.person_id == person.id, Participant.removed_at.is_(None)
@@ -137,7 +143,7 @@ def add_participant(
     elif body.person is not None:
         person = create_person(db, scope.plan.unit_id, body.person, a.now)
     else:
-        raise validation("person", "give person_id or person")
+        raise validation("person", "give person_id or person", type="one_of_two")
     pending: PendingDelivery | None = None
     if temp is not None and person.account is None:
         _, pending = give_account(db, temp, person, body.username, body.channel, a.now)
@@ -188,11 +194,17 @@ def update_participant(
         # a row or given to one here (a coordinator demoting themselves would leave the
         # plan with no one to administer it).
         if PlanRole(p.role) == PlanRole.OWNER:
-            raise validation("role", "the owner's role cannot be changed")
+            raise validation("role", "the owner's role cannot be changed", type="owner_role_fixed")
         if PlanRole(p.role) == PlanRole.COORDINATOR:
-            raise validation("role", "the coordinator's role cannot be changed")
+            raise validation(
+                "role", "the coordinator's role cannot be changed", type="coordinator_role_fixed"
+            )
         if body.role in (PlanRole.OWNER, PlanRole.COORDINATOR):
-            raise validation("role", "a participant becomes relative or provider here")
+            raise validation(
+                "role",
+                "a participant becomes relative or provider here",
+                type="relative_or_provider",
+            )
         p.role = body.role.value
     if body.rights is not None:
         check_rights(body.rights)
@@ -240,9 +252,13 @@ def remove_participant(plan_id: int, participant_id: int, a: Auth, db: WriteDb) 
     if p.removed_at is not None:
         raise ApiError(404, "not_found", "No such participant")
     if p.role == PlanRole.OWNER:
-        raise validation("participant_id", "the plan owner cannot be removed")
+        raise validation(
+            "participant_id", "the plan owner cannot be removed", type="owner_not_removable"
+        )
     if p.id == scope.participant.id:
-        raise validation("participant_id", "a coordinator cannot remove themselves")
+        raise validation(
+            "participant_id", "a coordinator cannot remove themselves", type="cannot_remove_self"
+        )
     p.removed_at = a.now
     p.version += 1
     audit.record_in_plan(scope, a, "participant_removed", "participant", p.id)

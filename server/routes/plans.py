@@ -356,24 +356,28 @@ def create_plan(body: PlanCreate, ctx: Ctx, a: Auth, db: WriteDb) -> Created:
     temp = new_temporary_password(ctx) if new_account else None
     role = _creatable_in(db, a.user, body.unit_id)
     if body.start_date and body.end_date and body.end_date < body.start_date:
-        raise validation("end_date", "must be on or after start_date")
+        raise validation("end_date", "must be on or after start_date", type="end_before_start")
     coordinator = a.user
     if body.coordinator_user_id is not None and body.coordinator_user_id != a.user.id:
         if role != UnitRole.ADMIN:
             raise forbidden("Only a local administrator names another coordinator")
         other = db.get(UserAccount, body.coordinator_user_id)
         if other is None or unit_role(db, other, body.unit_id) is None:
-            raise validation("coordinator_user_id", "not a user of this unit")
+            raise validation(
+                "coordinator_user_id", "not a user of this unit", type="not_a_unit_user"
+            )
         coordinator = other
     if body.owner_person_id is not None:
         # A person of the unit, or one whose account is a member of it.
         owner = person_of_unit(db, body.owner_person_id, body.unit_id)
         if owner is None:
-            raise validation("owner_person_id", "no such person in this unit")
+            raise validation(
+                "owner_person_id", "no such person in this unit", type="no_such_person"
+            )
     elif body.owner is not None:
         owner = create_person(db, body.unit_id, body.owner, now)
     else:
-        raise validation("owner", "give owner_person_id or owner")
+        raise validation("owner", "give owner_person_id or owner", type="one_of_two")
     plan = Plan(
         unit_id=body.unit_id,
         owner_person_id=owner.id,
@@ -456,8 +460,8 @@ def update_plan(plan_id: int, body: PlanUpdate, a: Auth, db: WriteDb) -> PlanHom
     end = new_dates.get("end_date", plan.end_date)
     if start is not None and end is not None and end < start:
         if "end_date" in new_dates:
-            raise validation("end_date", "must be on or after start_date")
-        raise validation("start_date", "must be on or before end_date")
+            raise validation("end_date", "must be on or after start_date", type="end_before_start")
+        raise validation("start_date", "must be on or before end_date", type="start_after_end")
     changed: list[str] = []
     detail: dict[str, Any] = {}
     for name, value in new_dates.items():

@@ -154,7 +154,9 @@ def decode_cursor(cursor: str) -> Key:
         if at.tzinfo is None or key[1] not in (0, 1) or not 0 <= key[2] < MAX_ID:
             raise ValueError(cursor)
     except ValueError as exc:  # also bad base64 and bad UTF-8
-        raise validation("cursor", "is not a cursor given by this timeline") from exc
+        raise validation(
+            "cursor", "is not a cursor given by this timeline", type="bad_cursor"
+        ) from exc
     return key
 
 

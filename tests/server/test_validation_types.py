@@ -3,12 +3,25 @@ error type} and `limits` {field: N}, so a client can say the problem in its lang
 
 from __future__ import annotations
 
+import ast
+import re
+from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
+import server
 from sampro_contract import PlanRole
 from server.errors import validation
 from tests.server.conftest import Org
-from tests.server.support import API, add_participant, add_plan, add_user, bearer, login
+from tests.server.support import (
+    API,
+    add_participant,
+    add_person,
+    add_plan,
+    add_user,
+    bearer,
+    login,
+)
 
 
 def details(response: Any) -> dict[str, Any]:
@@ -56,3 +69,72 @@ def test_the_routes_own_refusals_carry_a_type_too() -> None:
         "types": {"body": "string_too_long"},
         "limits": {"body": 300},
     }
+
+
+def _route_validation_calls() -> list[tuple[str, int, ast.Call]]:
+    """Every `validation(...)` call in server/, parsed from the source."""
+    calls = []
+    for path in sorted(Path(server.__file__).parent.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+            if name == "validation":
+                calls.append((path.name, node.lineno, node))
+    return calls
+
+
+def test_every_route_refusal_names_its_own_type() -> None:
+    """The default "invalid" says nothing a client can translate; each check says what is
+    wrong ("needs_mobile", "end_before_start"), as a literal clients can list."""
+    calls = _route_validation_calls()
+    assert len(calls) > 40
+    untyped = []
+    for where, line, call in calls:
+        given = {k.arg: k.value for k in call.keywords}
+        value = given.get("type", call.args[2] if len(call.args) > 2 else None)
+        if not (isinstance(value, ast.Constant) and isinstance(value.value, str)):
+            untyped.append(f"{where}:{line}")
+        elif value.value == "invalid" or not re.fullmatch(r"[a-z][a-z0-9_]*", value.value):
+            untyped.append(f"{where}:{line} {value.value!r}")
+    assert untyped == []
+
+
+def test_a_plan_whose_end_comes_before_its_start_says_end_before_start(org: Org) -> None:
+    h = org.h
+    owner = add_user(h, "emma", org.unit_id)
+    plan = add_plan(h, org.unit_id, owner.person_id, start=date(2025, 3, 1))
+    add_participant(h, plan, org.user.person_id, PlanRole.COORDINATOR)
+    r = h.client.patch(
+        f"{API}/plans/{plan}",
+        headers=bearer(login(h, "kari")),
+        json={"version": 1, "end_date": "2025-02-01"},
+    )
+    d = details(r)
+    assert d["types"] == {"end_date": "end_before_start"}
+    assert d["fields"] == {"end_date": "must be on or after start_date"}  # English kept
+
+
+def test_codes_by_sms_without_a_mobile_say_needs_mobile_and_a_taken_name_its_type(
+    org: Org,
+) -> None:
+    h = org.h
+    plan = add_plan(h, org.unit_id, add_person(h, org.unit_id, "Emma", "Lien"))
+    add_participant(h, plan, org.user.person_id, PlanRole.COORDINATOR)
+    body: dict[str, Any] = {
+        "person": {"first_name": "Per", "last_name": "Berg"},
+        "create_account": True,
+        "channel": "sms",
+        "role": "provider",
+        "consent_expires": (h.clock.today() + timedelta(days=300)).isoformat(),
+    }
+    token = login(h, "kari")
+    r = h.client.post(f"{API}/plans/{plan}/participants", json=body, headers=bearer(token))
+    assert details(r)["types"] == {"mobile": "needs_mobile"}
+    body["person"]["mobile"] = "41234567"
+    body["username"] = "kari"
+    r = h.client.post(f"{API}/plans/{plan}/participants", json=body, headers=bearer(token))
+    assert r.status_code == 409 and r.json()["error"]["code"] == "username_taken"
+    assert r.json()["error"]["details"]["types"] == {"username": "username_taken"}
