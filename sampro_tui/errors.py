@@ -16,7 +16,8 @@ from sampro_tui.api import ApiError, ServerUnreachable
 from sampro_tui.formatting import minutes_rounded_up
 from sampro_tui.i18n import has_text, t
 
-# Pydantic's error types (and the server's own "invalid") -> the sentence's i18n key.
+# Pydantic's error types and the server's own (its route checks, "invalid") -> the
+# sentence's i18n key.
 # Types not here fall back to the server's message.
 _FIELD_TYPES = {
     "missing": "field.missing",
@@ -50,6 +51,42 @@ _FIELD_TYPES = {
     "string_type": "field.not_text",
     "value_error": "field.invalid",
     "invalid": "field.invalid",
+    # The server's route-level checks (server.errors.validation(..., type=...)).
+    "required": "field.missing",
+    "blank": "field.blank",
+    "has_account": "field.has_account",
+    "needs_mobile": "field.needs_mobile",
+    "needs_email": "field.needs_email",
+    "sms_or_email": "field.sms_or_email",
+    "username_taken": "field.username_taken",
+    "no_such_unit": "field.no_such_unit",
+    "end_before_start": "field.end_before_start",
+    "start_after_end": "field.start_after_end",
+    "end_time_before_start": "field.end_time_before_start",
+    "longer_than_a_year": "field.longer_than_a_year",
+    "no_such_goal": "field.no_such_goal",
+    "no_such_activity": "field.no_such_activity",
+    "not_a_participant": "field.not_a_participant",
+    "participant_removed": "field.participant_removed",
+    "consent_expired": "field.consent_expired",
+    "picture_too_large": "field.picture_too_large",
+    "bad_base64": "field.bad_base64",
+    "damaged_picture": "field.damaged_picture",
+    "not_a_picture": "field.not_a_picture",
+    "one_of_two": "field.one_of_two",
+    "bad_cursor": "field.bad_cursor",
+    "not_a_recipient": "field.not_a_recipient",
+    "recipients_gone": "field.recipients_gone",
+    "no_recipients": "field.no_recipients",
+    "reply_to_draft": "field.reply_to_draft",
+    "relative_or_provider": "field.relative_or_provider",
+    "no_such_person": "field.no_such_person",
+    "owner_role_fixed": "field.owner_role_fixed",
+    "coordinator_role_fixed": "field.coordinator_role_fixed",
+    "owner_not_removable": "field.owner_not_removable",
+    "cannot_remove_self": "field.cannot_remove_self",
+    "not_a_unit_user": "field.not_a_unit_user",
+    "activities_need_goals": "field.activities_need_goals",
 }
 
 # Field names as the API spells them -> the label a person knows (i18n keys).
@@ -97,16 +134,26 @@ def field_label(field: str) -> str:
     return readable[:1].upper() + readable[1:] if readable else t("field.label.unknown")
 
 
+# Types whose sentence names things the error's details list: type -> the details key.
+_NAMED_IN_DETAILS = {"recipients_gone": "not_allowed_names"}
+
+
 def field_error(
-    error_type: str | None, server_message: str, limit: int | float | None = None
+    error_type: str | None,
+    server_message: str,
+    limit: int | float | None = None,
+    names: list[str] | None = None,
 ) -> str:
     """One field's problem as a sentence in the user's language, from the error type
-    (the server's own words only for a type this client does not know)."""
+    (the server's own words only for a type this client does not know). `names` fills a
+    sentence that lists people or things; without them a general sentence is used."""
     key = _FIELD_TYPES.get(error_type or "")
     if key is None:
         return server_message or t("field.invalid")
     if key == "field.too_short" and limit is not None and limit <= 1:
         key = "field.empty"
+    if "{names}" in t(key):
+        return t(key, names=", ".join(names)) if names else t(key + "_nolimit")
     if "{n}" in t(key):
         if limit is None:
             key += "_nolimit"
@@ -131,11 +178,16 @@ def _details(error: ApiError) -> tuple[dict[str, str], dict[str, str], dict[str,
 def field_errors(error: ApiError) -> dict[str, str]:
     """{field: sentence} for a validation error: what a form shows beside each field."""
     fields, types, limits = _details(error)
+    details = error.details if isinstance(error.details, dict) else {}
     out: dict[str, str] = {}
     for name, message in fields.items():
         limit = limits.get(name)
         number = limit if isinstance(limit, int | float) and not isinstance(limit, bool) else None
-        out[name] = field_error(types.get(name), message, number)
+        # A code that is itself a field type (409 username_taken) stands for its fields.
+        kind = types.get(name) or (error.code if error.code in _FIELD_TYPES else None)
+        listed = details.get(_NAMED_IN_DETAILS.get(kind or "", ""))
+        names = [str(n) for n in listed] if isinstance(listed, list) else None
+        out[name] = field_error(kind, message, number, names)
     return out
 
 
@@ -177,6 +229,7 @@ _BY_CODE = {
     "password_change_required": "error.password_change_required",
     "rate_limited": "error.rate_limited",
     "too_many_codes": "error.too_many_codes",
+    "username_taken": "field.username_taken",
     "invalid_credentials": "login.wrong",
     "invalid_code": "code.wrong",
     "code_expired": "code.expired_error",

@@ -254,6 +254,55 @@ _NB: dict[str, str] = {
     "field.not_text": "Må være tekst.",
     "field.invalid": "Er ikke gyldig.",
     "field.invalid_input": "Sjekk det du skrev og prøv igjen.",
+    "field.blank": "Kan ikke være tomt eller bare mellomrom.",
+    "field.has_account": "Personen har allerede en brukerkonto.",
+    "field.needs_mobile": "Mobilnummer trengs når engangskoden skal gå på SMS.",
+    "field.needs_email": "E-postadresse trengs når engangskoden skal gå på e-post.",
+    "field.sms_or_email": "Velg SMS eller e-post. En autentiseringsapp legger brukeren til selv.",
+    "field.username_taken": "Brukernavnet er tatt; velg et annet.",
+    "field.no_such_unit": "Enheten finnes ikke. Velg en annen.",
+    "field.end_before_start": "Kan ikke være før startdatoen.",
+    "field.start_after_end": "Kan ikke være etter sluttdatoen.",
+    "field.end_time_before_start": "Kan ikke være før starttiden.",
+    "field.longer_than_a_year": "En avtale kan vare høyst ett år. Velg en tidligere sluttdato.",
+    "field.no_such_goal": "Målet finnes ikke i planen. Oppdater og velg et annet.",
+    "field.no_such_activity": "Aktiviteten finnes ikke i planen. Oppdater og prøv igjen.",
+    "field.not_a_participant": "Er ikke deltaker i planen. Velg en annen.",
+    "field.participant_removed": (
+        "Personen er fjernet fra planen og kan ikke ha ansvar. Velg en annen."
+    ),
+    "field.consent_expired": (
+        "Samtykket til denne deltakeren har gått ut. Koordinatoren må fornye det før personen "
+        "kan få ansvar."
+    ),
+    "field.picture_too_large": "Bildet kan være høyst {n} MB. Velg et mindre bilde.",
+    "field.picture_too_large_nolimit": "Bildet er for stort. Velg et mindre bilde.",
+    "field.bad_base64": "Bildet kom ikke riktig fram. Prøv igjen.",
+    "field.damaged_picture": (
+        "Bildet er skadet eller ufullstendig. Velg en hel JPEG-, PNG- eller GIF-fil."
+    ),
+    "field.not_a_picture": "Er ikke et bilde. Bare JPEG, PNG og GIF er tillatt.",
+    "field.one_of_two": "Velg nøyaktig ett av de to alternativene.",
+    "field.bad_cursor": "Listen har endret seg. Last den inn på nytt.",
+    "field.not_a_recipient": "Noen av mottakerne kan du ikke skrive til. Velg mottakere på nytt.",
+    "field.recipients_gone": (
+        "Kan ikke lenger få meldinger fra deg: {names}. Fjern dem og send igjen."
+    ),
+    "field.recipients_gone_nolimit": (
+        "Noen av mottakerne kan ikke lenger få meldinger fra deg. Fjern dem og send igjen."
+    ),
+    "field.no_recipients": "Velg minst én mottaker.",
+    "field.reply_to_draft": "Du kan bare svare på en melding som er sendt.",
+    "field.relative_or_provider": "Velg pårørende/foresatt eller tjenesteyter.",
+    "field.no_such_person": "Personen finnes ikke i enheten. Søk på nytt.",
+    "field.owner_role_fixed": "Planeierens rolle kan ikke endres.",
+    "field.coordinator_role_fixed": "Koordinatorens rolle kan ikke endres.",
+    "field.owner_not_removable": "Planeieren kan ikke fjernes fra planen.",
+    "field.cannot_remove_self": "Du kan ikke fjerne deg selv. Be en annen koordinator om det.",
+    "field.not_a_unit_user": "Er ikke bruker i enheten. Velg en annen.",
+    "field.activities_need_goals": (
+        "Aktiviteter vises under målene. Gi også tilgang til mål (lese)."
+    ),
     "field.label.version": "Versjon",
     "field.label.title": "Tittel",
     "field.label.name": "Navn",
@@ -529,6 +578,55 @@ _EN: dict[str, str] = {
     "field.not_text": "Must be text.",
     "field.invalid": "Is not valid.",
     "field.invalid_input": "Check what you entered and try again.",
+    "field.blank": "Cannot be empty or only spaces.",
+    "field.has_account": "This person already has a user account.",
+    "field.needs_mobile": "A mobile number is needed when the one-time code goes by SMS.",
+    "field.needs_email": "An e-mail address is needed when the one-time code goes by e-mail.",
+    "field.sms_or_email": "Choose SMS or e-mail. An authenticator app is added by the user.",
+    "field.username_taken": "The username is taken; choose another.",
+    "field.no_such_unit": "The unit does not exist. Choose another.",
+    "field.end_before_start": "Cannot be before the start date.",
+    "field.start_after_end": "Cannot be after the end date.",
+    "field.end_time_before_start": "Cannot be before the start time.",
+    "field.longer_than_a_year": "An entry lasts at most a year. Choose an earlier end date.",
+    "field.no_such_goal": "The goal is not in this plan. Refresh and choose another.",
+    "field.no_such_activity": "The activity is not in this plan. Refresh and try again.",
+    "field.not_a_participant": "Not a participant of this plan. Choose someone else.",
+    "field.participant_removed": (
+        "This person was removed from the plan and cannot be responsible. Choose someone else."
+    ),
+    "field.consent_expired": (
+        "This participant's consent has expired. The coordinator must renew it before they "
+        "can be made responsible."
+    ),
+    "field.picture_too_large": "The picture can be at most {n} MB. Choose a smaller one.",
+    "field.picture_too_large_nolimit": "The picture is too large. Choose a smaller one.",
+    "field.bad_base64": "The picture did not arrive intact. Try again.",
+    "field.damaged_picture": (
+        "The picture is damaged or incomplete. Choose a whole JPEG, PNG or GIF file."
+    ),
+    "field.not_a_picture": "Not a picture. Only JPEG, PNG and GIF are allowed.",
+    "field.one_of_two": "Choose exactly one of the two options.",
+    "field.bad_cursor": "The list has changed. Load it again.",
+    "field.not_a_recipient": "You cannot write to some of the recipients. Choose recipients again.",
+    "field.recipients_gone": (
+        "Can no longer receive your messages: {names}. Remove them and send again."
+    ),
+    "field.recipients_gone_nolimit": (
+        "Some recipients can no longer receive your messages. Remove them and send again."
+    ),
+    "field.no_recipients": "Choose at least one recipient.",
+    "field.reply_to_draft": "You can only reply to a message that has been sent.",
+    "field.relative_or_provider": "Choose relative/guardian or provider.",
+    "field.no_such_person": "The person is not in this unit. Search again.",
+    "field.owner_role_fixed": "The plan owner's role cannot be changed.",
+    "field.coordinator_role_fixed": "The coordinator's role cannot be changed.",
+    "field.owner_not_removable": "The plan owner cannot be removed from the plan.",
+    "field.cannot_remove_self": "You cannot remove yourself. Ask another coordinator to do it.",
+    "field.not_a_unit_user": "Not a user of this unit. Choose someone else.",
+    "field.activities_need_goals": (
+        "Activities are shown under their goals. Give the goals right (read) too."
+    ),
     "field.label.version": "Version",
     "field.label.title": "Title",
     "field.label.name": "Name",

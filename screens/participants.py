@@ -334,18 +334,18 @@ def new_person_fields(plan: PlanHome) -> list[FormField]:
 
 
 def unnest_person_fields(error: ApiError) -> ApiError:
-    """The server names a new person's fields `person.first_name`; the form, `first_name`."""
-    if error.code == "username_taken":
-        taken = t("pp.username_taken")
-        return ApiError(error.status, "validation_error", taken, {"fields": {"username": taken}})
+    """The server names a new person's fields `person.first_name`; the form, `first_name`.
+    Their types and limits are renamed alike, so the form says them in the user's language
+    (a taken username, 409 `username_taken`, is such a field error too)."""
     details = error.details if isinstance(error.details, dict) else {}
-    fields = details.get("fields")
-    if not isinstance(fields, dict):
+    if not isinstance(details.get("fields"), dict):
         return error
-    flat = {str(k).removeprefix("person."): v for k, v in fields.items()}
-    return ApiError(
-        error.status, error.code, error.message, {**details, "fields": flat}, error.retry_after
-    )
+    flat = dict(details)
+    for part in ("fields", "types", "limits"):
+        named = details.get(part)
+        if isinstance(named, dict):
+            flat[part] = {str(k).removeprefix("person."): v for k, v in named.items()}
+    return ApiError(error.status, error.code, error.message, flat, error.retry_after)
 
 
 # --- the pane ------------------------------------------------------------------------

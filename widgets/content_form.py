@@ -26,7 +26,7 @@ import sampro_tui.content_texts  # noqa: F401 - registers the feature's texts
 from sampro_contract import DraftIn
 from sampro_tui.api import ApiError
 from sampro_tui.base import SamproModal
-from sampro_tui.errors import describe
+from sampro_tui.errors import describe, field_errors, field_label
 from sampro_tui.formatting import fmt_date
 from sampro_tui.i18n import t
 
@@ -247,8 +247,10 @@ class ContentForm(SamproModal):
         names = {f.name for f in self.fields}
         for f in self.fields:
             self.query_one(f"#err-{f.name}", Static).update(errors.get(f.name, ""))
-        unplaced = [f"{k}: {v}" for k, v in errors.items() if k not in names]
-        message = general or ("; ".join(unplaced) if unplaced else "")
+        # A field the form does not have (the picture's data, a cursor) goes in the
+        # summary under the name a person knows.
+        unplaced = [f"{field_label(k)}: {v}" for k, v in errors.items() if k not in names]
+        message = general or " ".join(unplaced)
         if errors and not message:
             message = t("form.fix_errors")
         self.query_one("#form-error", Static).update(message)
@@ -274,10 +276,10 @@ class ContentForm(SamproModal):
         try:
             result = await self.submit(values)
         except ApiError as error:
-            details = error.details if isinstance(error.details, dict) else {}
-            fields = details.get("fields") if isinstance(details.get("fields"), dict) else None
-            if error.code == "validation_error" and fields:
-                self.show_errors({str(k): str(v) for k, v in fields.items()})
+            # The fields' problems in the user's language, from the server's error types.
+            errors = field_errors(error)
+            if errors:
+                self.show_errors(errors)
             elif error.session_lost:
                 raise
             else:

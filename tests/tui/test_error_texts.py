@@ -104,3 +104,160 @@ def test_a_value_the_contract_refuses_before_sending_reads_the_same() -> None:
     e = local_validation_error(caught.value)
     assert e.code == "validation_error"
     assert validation_summary(e) == "Status fra planeier: Kan ha høyst 2000 tegn."
+
+
+def server_field_types() -> set[str]:
+    """Every error type the server's own checks send: `validation(..., type="x")` and
+    the `"types": {field: "x"}` of errors built by hand, collected from the source (the
+    client itself never imports `server`)."""
+    import ast
+    from pathlib import Path
+
+    import server
+
+    found: set[str] = set()
+    for path in Path(server.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                for kw in node.keywords:
+                    if kw.arg == "type" and isinstance(kw.value, ast.Constant):
+                        found.add(str(kw.value.value))
+            if isinstance(node, ast.Dict):
+                for key, value in zip(node.keys, node.values, strict=True):
+                    if (
+                        isinstance(key, ast.Constant)
+                        and key.value == "types"
+                        and isinstance(value, ast.Dict)
+                    ):
+                        found |= {str(v.value) for v in value.values if isinstance(v, ast.Constant)}
+    return found
+
+
+def test_every_type_the_server_sends_has_a_sentence_in_both_languages() -> None:
+    from sampro_tui.errors import _FIELD_TYPES
+    from sampro_tui.i18n import CATALOGUES
+
+    types = server_field_types()
+    assert {"needs_mobile", "end_before_start", "not_a_picture", "username_taken"} <= types
+    assert len(types) > 25
+    missing = sorted(k for k in types if k not in _FIELD_TYPES)
+    assert missing == []
+    for language in ("nb", "en"):
+        catalogue = CATALOGUES[language]
+        for kind in sorted(types):
+            key = _FIELD_TYPES[kind]
+            assert catalogue.get(key), (language, key)
+            if "{" in catalogue[key]:  # a number or names the error may not carry
+                assert catalogue.get(key + "_nolimit"), (language, key)
+    norwegian = {CATALOGUES["nb"][_FIELD_TYPES[k]] for k in types}
+    assert "Er ikke gyldig." not in norwegian  # each says what is wrong
+
+
+def test_the_routes_own_types_read_as_sentences() -> None:
+    assert field_error("needs_mobile", "needed for codes by SMS") == (
+        "Mobilnummer trengs når engangskoden skal gå på SMS."
+    )
+    assert field_error("end_before_start", "must be on or after start_date") == (
+        "Kan ikke være før startdatoen."
+    )
+    assert field_error("picture_too_large", "…", 2) == (
+        "Bildet kan være høyst 2 MB. Velg et mindre bilde."
+    )
+    assert field_error("required", "is required") == "Må fylles ut."
+    e = ApiError(
+        422,
+        "validation_error",
+        "x",
+        {
+            "fields": {"recipient_ids": "no longer someone you can write to: Per Berg; …"},
+            "types": {"recipient_ids": "recipients_gone"},
+            "not_allowed": [7, 9],
+            "not_allowed_names": ["Per Berg", "Ola Nordmann"],
+        },
+    )
+    assert validation_summary(e) == (
+        "Mottakere: Kan ikke lenger få meldinger fra deg: Per Berg, Ola Nordmann. "
+        "Fjern dem og send igjen."
+    )
+    e.details = {**e.details, "not_allowed_names": None}  # type: ignore[dict-item]
+    assert field_errors(e)["recipient_ids"].startswith("Noen av mottakerne kan ikke lenger")
+
+
+def test_a_taken_username_is_a_field_error_in_the_users_language() -> None:
+    e = ApiError(
+        409,
+        "username_taken",
+        "The username kari is taken; choose another",
+        {"fields": {"username": "taken"}, "types": {"username": "username_taken"}},
+    )
+    assert field_errors(e) == {"username": "Brukernavnet er tatt; velg et annet."}
+    older = ApiError(409, "username_taken", "…", {"fields": {"username": "taken"}})
+    assert field_errors(older) == field_errors(e)  # the code says it without types
+    assert describe(older) == "Brukernavnet er tatt; velg et annet."
+
+
+def test_english_sentences_for_the_routes_types(english: object) -> None:
+    assert field_error("needs_email", "…") == (
+        "An e-mail address is needed when the one-time code goes by e-mail."
+    )
+    assert field_error("not_a_picture", "…") == (
+        "Not a picture. Only JPEG, PNG and GIF are allowed."
+    )
+
+
+def test_a_new_persons_nested_fields_keep_their_types() -> None:
+    from screens.participants import unnest_person_fields
+
+    e = ApiError(
+        422,
+        "validation_error",
+        "x",
+        {
+            "fields": {"person.first_name": "String should have at most 100 characters"},
+            "types": {"person.first_name": "string_too_long"},
+            "limits": {"person.first_name": 100},
+        },
+    )
+    assert field_errors(unnest_person_fields(e)) == {"first_name": "Kan ha høyst 100 tegn."}
+
+
+async def test_a_form_shows_a_route_error_under_its_field_and_others_in_the_summary() -> None:
+    from textual.app import App
+    from textual.widgets import Static
+
+    from widgets.content_form import ContentForm, FormField
+
+    async def submit(_values: dict[str, object]) -> None:
+        raise ApiError(
+            422,
+            "validation_error",
+            "…",
+            {
+                "fields": {
+                    "end_date": "must be on or after start_date",
+                    "data_base64": "not a picture: only JPEG, PNG and GIF are allowed",
+                },
+                "types": {"end_date": "end_before_start", "data_base64": "not_a_picture"},
+            },
+        )
+
+    fields = [FormField("title", "Tittel"), FormField("end_date", "Sluttdato")]
+    form = ContentForm("Prøve", fields, submit)
+
+    class Host(App[None]):
+        def on_mount(self) -> None:
+            self.push_screen(form)
+
+    async with Host().run_test() as pilot:
+        await pilot.pause()
+        form.action_save()
+        for _ in range(50):
+            await pilot.pause()
+            if str(form.query_one("#err-end_date", Static).render()).strip():
+                break
+        assert str(form.query_one("#err-end_date", Static).render()) == (
+            "Kan ikke være før startdatoen."
+        )
+        assert str(form.query_one("#form-error", Static).render()) == (
+            "Bilde: Er ikke et bilde. Bare JPEG, PNG og GIF er tillatt."
+        )

@@ -324,7 +324,10 @@ async def test_a_server_field_error_shows_under_its_field(live_server: Any) -> N
             row.removed_at = row.created_at
         await pilot.press("ctrl+s")
         error = form.query_one("#err-responsible_participant_id", Static)
-        await wait_until(pilot, lambda: "removed from the plan" in str(error.render()))
+        await wait_until(pilot, lambda: str(error.render()).strip() != "")
+        assert str(error.render()) == (  # the server's type, said in Norwegian
+            "Personen er fjernet fra planen og kan ikke ha ansvar. Velg en annen."
+        )
         assert app.screen is form
         assert str(form.query_one("#err-title", Static).render()) == ""
         await pilot.press("escape")

@@ -259,6 +259,9 @@ async def test_coordinator_registers_a_new_person_who_then_logs_in_with_the_sent
         await fill(pilot, "#field-workplace", "Fysioterapitjenesten")
         await pilot.press("ctrl+s")  # SMS codes without a mobile: the server names the field
         await wait_until(pilot, lambda: str(form.query_one("#err-mobile").render()).strip() != "")
+        assert str(form.query_one("#err-mobile").render()).strip() == (
+            "Mobilnummer trengs når engangskoden skal gå på SMS."  # the type, in Norwegian
+        )
         assert len(pane.rows) == before
         await fill(pilot, "#field-mobile", "+47 912 34 567")
         await fill(pilot, "#field-responsibility", "Fysioterapi to ganger i uka")
