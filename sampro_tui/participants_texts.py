@@ -23,7 +23,6 @@ NB: dict[str, str] = {
     "pp.account.email": "Brukerkonto, engangskoder på e-post",
     "pp.account.none": "Ingen innlogging (bare registrert i planen)",
     "pp.username": "Brukernavn (tomt: lages av navnet)",
-    "pp.username_taken": "Brukernavnet er tatt; velg et annet.",
     "pp.no_match_new": (
         "Ingen personer i enheten passer med søket (de som alt er med, vises ikke). "
         "Trykk Esc og så N for å registrere en ny person."
@@ -202,7 +201,6 @@ EN: dict[str, str] = {
     "pp.account.email": "User account, one-time codes by e-mail",
     "pp.account.none": "No login (only registered in the plan)",
     "pp.username": "Username (blank: made from the name)",
-    "pp.username_taken": "The username is taken; choose another.",
     "pp.no_match_new": (
         "Nobody in the unit matches (people already taking part are not shown). "
         "Press Esc, then N to register a new person."
