@@ -130,7 +130,7 @@ FUTURE_ITEMS = 50
 # so a cursor made of the three never skips nor repeats an item.
 CALENDAR_SOURCE, EVENT_SOURCE = 0, 1
 Key = tuple[datetime, int, int]
-MAX_ID = 2**62
+MAX_ID = 2**31 - 1  # above every id: ids are INTEGER (int4 on PostgreSQL, which refuses more)
 MIDNIGHT = literal(time(0), Time())
 
 
