@@ -350,6 +350,7 @@ def build_dataset(url: str) -> dict[str, int]:
                         "participant_id": pid,
                         "plan_id": i,
                         "read_at": None if rnd.random() < 0.5 else now - timedelta(hours=1),
+                        "sent_at": messages[-1]["sent_at"],  # copied, as sending does
                     }
                 )
 

@@ -87,6 +87,7 @@ def _messages(h: Harness, plan: int, sender: int, me: int, unread: int) -> None:
                     participant_id=me,
                     plan_id=plan,
                     read_at=now if read else None,
+                    sent_at=msg.sent_at,  # copied, as sending does
                 )
             )
 
@@ -242,6 +243,21 @@ def test_paging_covers_every_plan_once_with_the_total(world: ListWorld) -> None:
         seen += _keys(world, body)
     assert seen == _expected(PlanSort.BIRTH_DATE, False, world.h.clock.today())
     assert _list(world, include_closed=True, page=4, page_size=2)["items"] == []
+
+
+@pytest.mark.parametrize("page_size", [1, 4, 5, 6, 100])
+def test_the_total_is_the_whole_lists_size_whatever_the_page(
+    world: ListWorld, page_size: int
+) -> None:
+    # The first page tells the total by itself only when the list fits in it with room
+    # to spare; a page exactly full, a later page and a page past the end count apart.
+    n = len(SPECS)
+    pages = -(-n // page_size)
+    for page in range(1, pages + 2):
+        body = _list(world, include_closed=True, page=page, page_size=page_size)
+        assert body["total"] == n, (page_size, page)
+        expected = max(0, min(page_size, n - (page - 1) * page_size))
+        assert len(body["items"]) == expected, (page_size, page)
 
 
 def test_the_columns_computed_for_me(world: ListWorld) -> None:
