@@ -224,6 +224,7 @@ class GoalsPane(SamproPaneMixin, Vertical):
         self.history = False
         self.tree_data: GoalTree | None = None
         self.detail: GoalDetail | ActivityDetail | None = None
+        self._details_for: Selected | None = None
         # The plan group as last fetched: refreshed each time an activity form opens, so a
         # participant added or removed meanwhile is offered (or not) as responsible.
         self.participants: list[Participant] | None = None
@@ -309,6 +310,14 @@ class GoalsPane(SamproPaneMixin, Vertical):
         elif not tree.activities_visible:
             self.query_one("#goal-comments", Static).update(t("goals.activities_hidden"))
         self.screen.refresh_bindings()
+        # A cursor that stays on the same line (the first, after switching to history)
+        # raises no highlight: show what it is on once the tree has laid out its lines.
+        self.call_after_refresh(self._details_follow_cursor)
+
+    def _details_follow_cursor(self) -> None:
+        sel = self.view.selected
+        if sel is not None and sel != self._details_for:
+            self.load_details(sel)
 
     @on(Tree.NodeHighlighted, "#goal-tree")
     def _highlighted(self, event: Tree.NodeHighlighted[Selected]) -> None:
@@ -318,6 +327,7 @@ class GoalsPane(SamproPaneMixin, Vertical):
 
     @work(exclusive=True, group="goals-details", exit_on_error=False)
     async def load_details(self, sel: Selected) -> None:
+        self._details_for = sel  # asked for (or shown): the cursor need not ask again
         api = self.sampro.api
         if sel.kind == "goal":
             goal = await api.goal(self.plan_id, sel.id)
@@ -744,6 +754,7 @@ class GoalsPane(SamproPaneMixin, Vertical):
     def action_toggle_history(self) -> None:
         self.history = not self.history
         self.detail = None
+        self._details_for = None
         self.query_one("#goal-details", Static).update(t("goals.select"))
         self.query_one("#goal-comments", Static).update("")
         self.load()

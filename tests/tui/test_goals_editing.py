@@ -206,6 +206,22 @@ async def test_restoring_a_goal_from_history(live_server: Any) -> None:
     assert not stored.in_history
 
 
+async def test_the_history_view_shows_the_goal_its_cursor_starts_on(live_server: Any) -> None:
+    app = make_app(live_server.url)
+    async with app.run_test(size=(150, 45)) as pilot:
+        pane = await open_goals(pilot, live_server)
+        assert pane.tree_data is not None
+        first = pane.tree_data.goals[0]
+        await app.api.goal_to_history(pane.plan_id, first.id)
+        await wait_until(pilot, lambda: pane.detail is not None and pane.detail.id == first.id)
+        await pilot.press("v")  # the cursor stays on the first line: no highlight event
+        await wait_until(pilot, lambda: pane.history and bool(pane.tree_data.goals))  # type: ignore[union-attr]
+        shown = pane.tree_data.goals[0]  # type: ignore[union-attr]
+        details = pane.query_one("#goal-details", Static)
+        await wait_until(pilot, lambda: shown.title in str(details.render()))
+        assert pane.view.selected == Selected("goal", shown.id, shown.id)
+
+
 async def test_delete_asks_first_no_keeps_it_yes_deletes_it(live_server: Any) -> None:
     app = make_app(live_server.url)
     async with app.run_test(size=(150, 45)) as pilot:
