@@ -4,15 +4,21 @@ live uvicorn server on a free port for the terminal client's tests."""
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import json
 import os
 import re
+import shutil
 import socket
+import sqlite3
+import tempfile
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -201,15 +207,38 @@ class LiveServer:
         return code_in(self.sent_to(username)[-1]["body"])
 
 
+# The demo database, migrated and seeded once per day and settings, then copied for
+# each live server: seeding costs over a second, a copy a few milliseconds.
+_DEMO_TEMPLATES: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[Path, list[Any]]] = {}
+
+
+def _demo_database(tmp_path: Path, overrides: dict[str, Any]) -> list[Any]:
+    """A fresh copy of the seeded demo database at `tmp_path / "live.db"`; its accounts."""
+    from server.demo import seed
+
+    key = (date.today().isoformat(), tuple(sorted((k, repr(v)) for k, v in overrides.items())))
+    if key not in _DEMO_TEMPLATES:
+        folder = Path(tempfile.mkdtemp(prefix="sampro-demo-template-"))
+        atexit.register(shutil.rmtree, folder, True)
+        template_url = f"sqlite:///{folder / 'live.db'}"
+        upgrade(template_url)
+        accounts = seed(make_settings(folder, template_url, **overrides))
+        _DEMO_TEMPLATES[key] = (folder / "live.db", accounts)
+    template, accounts = _DEMO_TEMPLATES[key]
+    with (
+        contextlib.closing(sqlite3.connect(template)) as source,
+        contextlib.closing(sqlite3.connect(tmp_path / "live.db")) as copy,
+    ):
+        source.backup(copy)  # consistent whatever the template's WAL holds
+    return accounts
+
+
 def start_live_server(tmp_path: Path, **overrides: Any) -> tuple[LiveServer, Callable[[], None]]:
     import uvicorn
 
-    from server.demo import seed
-
     url = f"sqlite:///{tmp_path / 'live.db'}"
-    upgrade(url)
+    accounts = _demo_database(tmp_path, overrides)
     settings = make_settings(tmp_path, url, **overrides)
-    accounts = seed(settings)
     ctx = ServerContext.from_settings(settings)
     port = free_port()
     config = uvicorn.Config(create_app(ctx=ctx), host="127.0.0.1", port=port, log_level="warning")
