@@ -120,9 +120,11 @@ def administers_while_expired(p: Participant, area: Area) -> bool:
 
 
 def listed(p: Any, today: Any) -> ColumnElement[bool]:
-    """In SQL: the participant row `p` puts its plan in my plan list: it opens the plan
-    (`grants_access`), or it is the coordinator's, who must find a plan whose consent has
-    run out to renew it (see `administers_while_expired`)."""
+    """In SQL: the participant row `p` (the table or an alias of it) puts its plan in my
+    plan list: it opens the plan (the rule of `my_participation` and `consent_valid`, for
+    queries over many plans that cannot go through `open_plan` one at a time), or it is the
+    coordinator's, who must find a plan whose consent has run out to renew it (see
+    `administers_while_expired`)."""
     return and_(
         p.c.removed_at.is_(None),
         or_(
@@ -130,18 +132,6 @@ def listed(p: Any, today: Any) -> ColumnElement[bool]:
             p.c.consent_expires >= today,
             p.c.role == PlanRole.COORDINATOR.value,
         ),
-    )
-
-
-def grants_access(p: Any, today: Any) -> ColumnElement[bool]:
-    """In SQL: the participant row `p` (the table or an alias of it) opens its plan.
-
-    The same rule as `my_participation` and `consent_valid`, for queries over many plans
-    (the plan list) that cannot go through `open_plan` one plan at a time.
-    """
-    return and_(
-        p.c.removed_at.is_(None),
-        or_(p.c.consent_expires.is_(None), p.c.consent_expires >= today),
     )
 
 
