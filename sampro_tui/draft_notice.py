@@ -22,7 +22,7 @@ _KEY = re.compile(r"^plan-(\d+)-([a-z]+)")
 def draft_place(draft: Draft, owners: Mapping[int, str]) -> str:
     """Where a draft belongs: "Fagplaner i planen til Ola Nordmann"."""
     match = _KEY.match(draft.key)
-    plan_id = draft.plan_id if draft.plan_id is not None else None
+    plan_id = draft.plan_id
     area_key = "drafts.area.other"
     if match:
         plan_id = plan_id if plan_id is not None else int(match.group(1))

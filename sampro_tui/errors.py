@@ -163,7 +163,8 @@ def field_error(
     return t(key)
 
 
-def _details(error: ApiError) -> tuple[dict[str, str], dict[str, str], dict[str, object]]:
+def field_errors(error: ApiError) -> dict[str, str]:
+    """{field: sentence} for a validation error: what a form shows beside each field."""
     details = error.details if isinstance(error.details, dict) else {}
 
     def mapping(name: str) -> dict[str, object]:
@@ -172,13 +173,7 @@ def _details(error: ApiError) -> tuple[dict[str, str], dict[str, str], dict[str,
 
     fields = {str(k): str(v) for k, v in mapping("fields").items()}
     types = {str(k): str(v) for k, v in mapping("types").items()}
-    return fields, types, {str(k): v for k, v in mapping("limits").items()}
-
-
-def field_errors(error: ApiError) -> dict[str, str]:
-    """{field: sentence} for a validation error: what a form shows beside each field."""
-    fields, types, limits = _details(error)
-    details = error.details if isinstance(error.details, dict) else {}
+    limits = {str(k): v for k, v in mapping("limits").items()}
     out: dict[str, str] = {}
     for name, message in fields.items():
         limit = limits.get(name)

@@ -225,9 +225,6 @@ class GoalsPane(SamproPaneMixin, Vertical):
         self.tree_data: GoalTree | None = None
         self.detail: GoalDetail | ActivityDetail | None = None
         self._details_for: Selected | None = None
-        # The plan group as last fetched: refreshed each time an activity form opens, so a
-        # participant added or removed meanwhile is offered (or not) as responsible.
-        self.participants: list[Participant] | None = None
         translate_bindings(self)
 
     @property
@@ -383,13 +380,14 @@ class GoalsPane(SamproPaneMixin, Vertical):
             self.app.notify(t("content.saved"))
         return result
 
-    async def _refresh_participants(self) -> list[Participant] | None:
-        """The plan group now, or None when it cannot be fetched (the form still opens)."""
+    async def _plan_group(self) -> list[Participant] | None:
+        """The plan group now, fetched as each activity form opens (so someone added or
+        removed meanwhile is offered or not), or None when it cannot be fetched (the form
+        still opens)."""
         try:
-            self.participants = await self.sampro.api.participants(self.plan_id)
+            return await self.sampro.api.participants(self.plan_id)
         except ApiError:
-            self.participants = None
-        return self.participants
+            return None
 
     def _goal_fields(self, goal: GoalDetail | None) -> list[FormField]:
         return [
@@ -531,7 +529,7 @@ class GoalsPane(SamproPaneMixin, Vertical):
 
         title = t("form.new_activity", goal=goal.title if goal else "")
         key = f"plan-{plan_id}-goal-{sel.goal_id}-activity-new"
-        group = await self._refresh_participants()
+        group = await self._plan_group()
         act = await self._form(title, self._activity_fields(None, group), submit, key)
         if act is not None:
             self.reload(Selected("activity", act.id, act.goal_id))
@@ -562,7 +560,7 @@ class GoalsPane(SamproPaneMixin, Vertical):
                 self.reload(sel)
             return
         act = await api.activity(plan_id, sel.id)
-        group = await self._refresh_participants()
+        group = await self._plan_group()
         was = str(act.responsible_participant_id or "")
 
         async def submit_activity(v: dict[str, Any]) -> ActivityDetail:
