@@ -22,13 +22,20 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             port=args.port,
             workers=args.workers,
             log_level=args.log_level,
+            access_log=args.access_log,
         )
     else:
         from server.app import create_app, freeze_startup_heap
 
         app = create_app(settings)
         freeze_startup_heap()
-        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+        uvicorn.run(
+            app,
+            host=args.host,
+            port=args.port,
+            log_level=args.log_level,
+            access_log=args.access_log,
+        )
     return 0
 
 
@@ -87,6 +94,13 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--log-level", default="info")
+    # Off by default: request lines carry search words (people's names) in their query
+    # strings, and the audit log, not stdout, is the record of who read what.
+    serve.add_argument(
+        "--access-log",
+        action="store_true",
+        help="log every request line (URLs may hold search words: names)",
+    )
     admin = sub.add_parser(
         "create-admin", help="the first system administrator (password on stdin)"
     )

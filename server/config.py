@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     # The interactive API docs (Swagger UI at /api/v1/docs) answer without a token, so
     # they are off unless a developer turns them on (SAMPRO_API_DOCS=1).
     api_docs: bool = False
+    # Pages of the plan list kept in memory per worker, checked against the database's
+    # change stamp before each use (server/listcache.py); 0 turns the cache off.
+    plan_list_cache_mb: float = Field(default=32, ge=0)
 
     @cached_property
     def resolved_database_url(self) -> str:

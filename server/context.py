@@ -8,6 +8,7 @@ from server.clock import Clock
 from server.config import Settings
 from server.db import Database
 from server.delivery import Outbox
+from server.listcache import PlanListCache
 from server.security import Passwords
 
 
@@ -18,10 +19,12 @@ class ServerContext:
     clock: Clock = field(default_factory=Clock)
     passwords: Passwords = field(init=False)
     outbox: Outbox = field(init=False)
+    plan_lists: PlanListCache = field(init=False)
 
     def __post_init__(self) -> None:
         self.passwords = Passwords(self.settings)
         self.outbox = Outbox(self.settings)
+        self.plan_lists = PlanListCache(int(self.settings.plan_list_cache_mb * 1024 * 1024))
 
     @classmethod
     def from_settings(cls, settings: Settings, clock: Clock | None = None) -> ServerContext:

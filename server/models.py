@@ -312,3 +312,16 @@ class PlanEvent(Base):
     actor_participant_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"))
     created_at: Mapped[datetime]
     notified_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class ChangeStamp(Base):
+    """One row whose counter the database itself raises on every committed change to the
+    tables the plan list reads (plans, participants, persons, message_recipients).
+
+    Triggers keep it (migration 0006), so no code path, process or hand-written SQL can
+    change those tables without the plan-list cache seeing it (`server/listcache.py`).
+    """
+
+    __tablename__ = "change_stamp"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(Integer, default=0)

@@ -7,10 +7,11 @@ from datetime import date
 from functools import lru_cache
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import TypeAdapter
 from sqlalchemy import Integer, Select, String, and_, bindparam, func, or_, select, true
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from sampro_contract import (
     Created,
@@ -40,8 +41,10 @@ from server.access import (
     rights_of,
 )
 from server.auth import new_temporary_password
-from server.deps import Auth, Ctx, ReadDb, WriteDb
+from server.context import ServerContext
+from server.deps import Auth, Ctx, WriteDb, current_auth
 from server.errors import ApiError, forbidden, not_found, validation
+from server.listcache import current_stamp
 from server.models import (
     MessageRecipient,
     Participant,
@@ -223,11 +226,24 @@ def plan_list_params(
 _PLAN_PAGE = TypeAdapter(Page[PlanListItem])
 
 
+@dataclass(frozen=True)
+class PlanListQuery:
+    """What a plan-list request asks for, once FastAPI has checked it."""
+
+    q: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    include_closed: bool = False
+    sort: PlanSort = PlanSort.OWNER
+    order: SortOrder = SortOrder.ASC
+    page: int = 1
+    page_size: int = 100
+
+
 @router.get("", response_model=Page[PlanListItem])
-def list_plans(
+async def list_plans(
+    request: Request,
     ctx: Ctx,
-    a: Auth,
-    db: ReadDb,
     q: Annotated[str, Query(max_length=200, description="Words matching first or last name")] = "",
     first_name: Annotated[str, Query(max_length=100)] = "",
     last_name: Annotated[str, Query(max_length=100)] = "",
@@ -238,18 +254,50 @@ def list_plans(
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 100,
 ) -> Response:
     """Only my plans; search by first and last name; sort by any column; paged."""
+    query = PlanListQuery(q, first_name, last_name, include_closed, sort, order, page, page_size)
+    # The start screen's request, so one hop to a worker thread for all of it (the
+    # login check, the cache, the query) instead of one per dependency: each hop costs
+    # the event loop more than the cached answer does.
+    return await run_in_threadpool(plan_list_response, request, ctx, query)
+
+
+def plan_list_response(request: Request, ctx: ServerContext, query: PlanListQuery) -> Response:
+    a = current_auth(request, ctx)
     today = a.now.date()
     since = a.user.previous_login_at
-    params = plan_list_params(a.user, today, q=q, first_name=first_name, last_name=last_name)
+    params = plan_list_params(
+        a.user, today, q=query.q, first_name=query.first_name, last_name=query.last_name
+    )
     shape = PlanListShape(
-        terms=len(_search_terms(q)),
+        terms=len(_search_terms(query.q)),
         first_name="first_name" in params,
         last_name="last_name" in params,
-        include_closed=include_closed,
+        include_closed=query.include_closed,
         since_known=since is not None,
-        sort=sort,
-        desc=order == SortOrder.DESC,
+        sort=query.sort,
+        desc=query.order == SortOrder.DESC,
     )
+    cache = ctx.plan_lists
+    # Everything the page depends on besides the four tables' rows (see listcache.py).
+    key = (shape, tuple(sorted(params.items())), query.page, query.page_size)
+    with ctx.db.read_session() as db:
+        stamp = current_stamp(db) if cache.enabled else None
+        if stamp is not None and (body := cache.get(key, stamp)) is not None:
+            return Response(body, media_type="application/json")
+        body = _plan_list_page(db, shape, params, today, query.page, query.page_size)
+    if stamp is not None:
+        cache.put(key, stamp, body)
+    return Response(body, media_type="application/json")
+
+
+def _plan_list_page(
+    db: Session,
+    shape: PlanListShape,
+    params: dict[str, Any],
+    today: date,
+    page: int,
+    page_size: int,
+) -> bytes:
     stmts = plan_list_statements(shape)
     offset = (page - 1) * page_size
     rows = db.execute(stmts.rows, {**params, "limit": page_size + 1, "offset": offset}).all()
@@ -300,7 +348,7 @@ def list_plans(
     result = _PLAN_PAGE.validate_python(
         {"items": items, "total": total, "page": page, "page_size": page_size}
     )
-    return Response(_PLAN_PAGE.dump_json(result), media_type="application/json")
+    return _PLAN_PAGE.dump_json(result)
 
 
 def plan_home(scope: PlanScope) -> PlanHome:
