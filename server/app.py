@@ -6,7 +6,7 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 
 from sampro_contract import API_PREFIX
 from server.config import Settings
@@ -54,17 +54,16 @@ def create_app(settings: Settings | None = None, ctx: ServerContext | None = Non
     app.state.ctx = ctx
     app.state.notifier = notifier
     install_error_handlers(app)
-    api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, me, plans, participants, log, admin, goals, mapping):
-        api.include_router(module.router)
+    # Each module's router straight under the app (one level of inclusion, not two):
+    # every request walks the included routers to find its route.
+    for module in (plans, auth, me, participants, log, admin, goals, mapping):
+        app.include_router(module.router, prefix=API_PREFIX)
     for module in (messages, calendar, together):  # working together
-        api.include_router(module.router)
+        app.include_router(module.router, prefix=API_PREFIX)
 
-    @api.get("/healthz", tags=["health"])
+    @app.get(f"{API_PREFIX}/healthz", tags=["health"])
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
-
-    app.include_router(api)
 
     @app.get("/healthz", include_in_schema=False)
     def root_healthz() -> dict[str, str]:

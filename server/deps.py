@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from server.audit import Actor
 from server.context import ServerContext
@@ -66,18 +67,29 @@ def _bearer(request: Request) -> str | None:
     return token.strip()
 
 
-def authenticate(request: Request, ctx: ServerContext, *, activity: bool) -> Authenticated:
+_SESSION_BY_TOKEN = (
+    select(AuthSession, UserAccount)
+    .join(UserAccount, UserAccount.id == AuthSession.user_id)
+    .where(AuthSession.token_hash == bindparam("token_hash"))
+)
+
+
+def authenticate(
+    request: Request, ctx: ServerContext, *, activity: bool, db: Session | None = None
+) -> Authenticated:
+    """The caller's session and account, or 401. `db`: a read session of the route's own
+    to look in (saves a connection checkout); otherwise a short one of its own, apart from
+    the route's, so a read route stays read-only."""
     token = _bearer(request)
     if token is None:
         raise ApiError(401, "not_authenticated", "Log in first")
     now = ctx.clock.now()
-    # Its own short transactions, apart from the route's: a read route stays read-only.
-    with ctx.db.read_session() as db:
-        row = db.execute(
-            select(AuthSession, UserAccount)
-            .join(UserAccount, UserAccount.id == AuthSession.user_id)
-            .where(AuthSession.token_hash == token_hash(token))
-        ).one_or_none()
+    params = {"token_hash": token_hash(token)}
+    if db is not None:
+        row = db.execute(_SESSION_BY_TOKEN, params).one_or_none()
+    else:
+        with ctx.db.read_session() as own:
+            row = own.execute(_SESSION_BY_TOKEN, params).one_or_none()
     if row is None:
         raise ApiError(401, "not_authenticated", "Log in first")
     session, user = row
@@ -88,13 +100,15 @@ def authenticate(request: Request, ctx: ServerContext, *, activity: bool) -> Aut
     if activity and (now - session.last_activity_at).total_seconds() >= (
         ctx.settings.activity_touch_seconds
     ):
-        with ctx.db.writing() as db:
-            db.execute(
+        with ctx.db.writing() as w:
+            w.execute(
                 update(AuthSession)
                 .where(AuthSession.id == session.id, AuthSession.last_activity_at < now)
                 .values(last_activity_at=now)
             )
-        session.last_activity_at = now
+        # Written by that transaction already: the copy in hand learns it without becoming
+        # a change of the read session it may belong to (which must never write).
+        set_committed_value(session, "last_activity_at", now)
     return Authenticated(user, session, now)
 
 
@@ -109,6 +123,11 @@ def _password_changed_first(auth: Authenticated) -> Authenticated:
 def current_auth(request: Request, ctx: Ctx) -> Authenticated:
     """Any authenticated call but the session, password and logout routes: counts as activity."""
     return _password_changed_first(authenticate(request, ctx, activity=True))
+
+
+def current_auth_in(request: Request, ctx: ServerContext, db: Session) -> Authenticated:
+    """`current_auth` for a route that checks the login itself, in its own read session."""
+    return _password_changed_first(authenticate(request, ctx, activity=True, db=db))
 
 
 def current_auth_any(request: Request, ctx: Ctx) -> Authenticated:

@@ -42,7 +42,7 @@ from server.access import (
 )
 from server.auth import new_temporary_password
 from server.context import ServerContext
-from server.deps import Auth, Ctx, WriteDb, current_auth
+from server.deps import Auth, Ctx, WriteDb, current_auth_in
 from server.errors import ApiError, forbidden, not_found, validation
 from server.listcache import current_stamp
 from server.models import (
@@ -262,7 +262,16 @@ async def list_plans(
 
 
 def plan_list_response(request: Request, ctx: ServerContext, query: PlanListQuery) -> Response:
-    a = current_auth(request, ctx)
+    # One read transaction for the login check, the stamp and (when needed) the query: on
+    # PostgreSQL each connection checkout is a round trip of its own (the liveness ping).
+    with ctx.db.read_session() as db:
+        return _plan_list_response(request, ctx, db, query)
+
+
+def _plan_list_response(
+    request: Request, ctx: ServerContext, db: Session, query: PlanListQuery
+) -> Response:
+    a = current_auth_in(request, ctx, db)
     today = a.now.date()
     since = a.user.previous_login_at
     params = plan_list_params(
@@ -280,11 +289,10 @@ def plan_list_response(request: Request, ctx: ServerContext, query: PlanListQuer
     cache = ctx.plan_lists
     # Everything the page depends on besides the four tables' rows (see listcache.py).
     key = (shape, tuple(sorted(params.items())), query.page, query.page_size)
-    with ctx.db.read_session() as db:
-        stamp = current_stamp(db) if cache.enabled else None
-        if stamp is not None and (body := cache.get(key, stamp)) is not None:
-            return Response(body, media_type="application/json")
-        body = _plan_list_page(db, shape, params, today, query.page, query.page_size)
+    stamp = current_stamp(db) if cache.enabled else None
+    if stamp is not None and (body := cache.get(key, stamp)) is not None:
+        return Response(body, media_type="application/json")
+    body = _plan_list_page(db, shape, params, today, query.page, query.page_size)
     if stamp is not None:
         cache.put(key, stamp, body)
     return Response(body, media_type="application/json")

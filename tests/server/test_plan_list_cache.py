@@ -180,6 +180,7 @@ def test_a_new_day_is_a_new_page_without_any_write(
     days = r.json()["items"][0]["consent_days"]
     h.clock.advance(days=1)
     r = h.client.get(f"{API}/plans", headers=bearer(token))
+    assert r.status_code == 200, r.text
     assert r.json()["items"][0]["consent_days"] == days - 1
 
 
