@@ -31,6 +31,10 @@ What it does, per backend (SQLite file and/or a throw-away PostgreSQL database):
    sequential) for ``--seq-seconds``, p50/p99 latency; then requests per second at
    ``--connections`` (16) for ``--duration`` seconds.
 
+6. Starts a second server on the same database with the plan-list cache off
+   (``SAMPRO_PLAN_LIST_CACHE_MB=0``) and measures ``GET /plans`` again (row "no cache"):
+   what each request costs when it must query, as the first one after a change does.
+
 Targets (issue 2): p99 <= 25 ms for one client; GET /plans throughput at 16 connections
 >= 50 % of the bare route's.
 
@@ -672,6 +676,25 @@ def run_backend(backend: str, args: argparse.Namespace) -> list[Row]:
             admin.dispose()
 
     rows: list[Row] = []
+
+    def measure_row(
+        rows: list[Row],
+        backend: str,
+        label: str,
+        size: int,
+        body_bytes: int,
+        url: str,
+        tok: str | None,
+    ) -> None:
+        seq, conc = measure(url, tok, args, work)
+        rows.append(Row(backend, label, size, body_bytes, seq, conc))
+        print(
+            f"[{backend}] {label:<10} page_size={size:<3} "
+            f"p50={seq.p50_ms:6.2f} ms p99={seq.p99_ms:6.2f} ms "
+            f"rps@{args.connections}={conc.rps:7.0f} "
+            f"errors={seq.errors + conc.errors}"
+        )
+
     try:
         t0 = time.perf_counter()
         counts = build_dataset(url)
@@ -716,20 +739,29 @@ def run_backend(backend: str, args: argparse.Namespace) -> list[Row]:
                         for route in BARE_ROUTES
                     ]
                     for label, target_url, tok in targets:
-                        seq, conc = measure(target_url, tok, args, work)
-                        rows.append(Row(backend, label, size, body_bytes, seq, conc))
-                        print(
-                            f"[{backend}] {label:<10} page_size={size:<3} "
-                            f"p50={seq.p50_ms:6.2f} ms p99={seq.p99_ms:6.2f} ms "
-                            f"rps@{args.connections}={conc.rps:7.0f} "
-                            f"errors={seq.errors + conc.errors}"
-                        )
+                        measure_row(rows, backend, label, size, body_bytes, target_url, tok)
+        # The same requests to a server with the plan-list cache off: what every request
+        # cost before the cache, and what the first one after a change still costs.
+        env_off = {**env, "SAMPRO_PLAN_LIST_CACHE_MB": "0"}
+        port_off = free_port()
+        base_off = f"http://127.0.0.1:{port_off}"
+        serve_off = serve[:]
+        serve_off[serve_off.index(str(port))] = str(port_off)
+        with process(serve_off, f"{base_off}/healthz", env_off, work / "server-off.log"):
+            token_off = login(base_off, work / "sms.jsonl")
+            for size in sizes:
+                url_off = plan_urls[size].replace(base, base_off)
+                body_bytes = len((work / f"body_{size}.json").read_bytes())
+                measure_row(rows, backend, UNCACHED, size, body_bytes, url_off, token_off)
     finally:
         if drop is not None and not args.keep:
             drop()
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
     return rows
+
+
+UNCACHED = "no cache"
 
 
 def report(rows: list[Row], args: argparse.Namespace) -> None:
@@ -772,7 +804,9 @@ def report(rows: list[Row], args: argparse.Namespace) -> None:
         f"/bytes, /model, /dicts: the row's rps@{c} over that bare route's rps@{c} (same backend "
         "run, same page size). Bare routes: bytes = pre-serialised body in a Response; model = "
         "the page as a pydantic model through FastAPI's typed serialisation; dicts = plain "
-        "dicts/lists through FastAPI's default jsonable_encoder."
+        "dicts/lists through FastAPI's default jsonable_encoder. 'no cache': GET /plans from a "
+        "server with SAMPRO_PLAN_LIST_CACHE_MB=0 (every request queries, as the first one "
+        "after a change does)."
     )
     print(
         f"Targets: p99 <= {P99_TARGET_MS:g} ms for one client; GET /plans rps@{c} >= "
