@@ -15,7 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from server.audit import Actor
 from server.context import ServerContext
 from server.errors import ApiError
-from server.models import AuthSession, UserAccount
+from server.models import AuthSession, ChangeStamp, UserAccount
 from server.security import token_hash
 
 
@@ -48,6 +48,9 @@ class Authenticated:
     user: UserAccount
     session: AuthSession
     now: datetime
+    # The database's change stamp as the login check's statement saw it (listcache.py):
+    # read with the session, so the plan list needs no statement of its own for it.
+    change_stamp: int | None = None
 
     @property
     def actor(self) -> Actor:
@@ -68,7 +71,11 @@ def _bearer(request: Request) -> str | None:
 
 
 _SESSION_BY_TOKEN = (
-    select(AuthSession, UserAccount)
+    select(
+        AuthSession,
+        UserAccount,
+        select(ChangeStamp.n).where(ChangeStamp.id == 1).scalar_subquery(),
+    )
     .join(UserAccount, UserAccount.id == AuthSession.user_id)
     .where(AuthSession.token_hash == bindparam("token_hash"))
 )
@@ -92,7 +99,7 @@ def authenticate(
             row = own.execute(_SESSION_BY_TOKEN, params).one_or_none()
     if row is None:
         raise ApiError(401, "not_authenticated", "Log in first")
-    session, user = row
+    session, user, stamp = row
     if session.ended_at is not None or not user.active:
         raise ApiError(401, "not_authenticated", "You have been logged out; log in again")
     if now >= session_expiry(ctx, session):
@@ -109,7 +116,7 @@ def authenticate(
         # Written by that transaction already: the copy in hand learns it without becoming
         # a change of the read session it may belong to (which must never write).
         set_committed_value(session, "last_activity_at", now)
-    return Authenticated(user, session, now)
+    return Authenticated(user, session, now, stamp)
 
 
 def _password_changed_first(auth: Authenticated) -> Authenticated:

@@ -8,7 +8,8 @@ values (who I am, today's date, my previous login, search words, sort, page). Th
 database keeps a counter, `change_stamp.n`, that its own triggers raise on every committed
 change to those four tables (migration 0006), whoever makes it: this process, another
 worker, a command-line tool or hand-written SQL. A page is stored under its request's
-values with the counter read *before* its query ran, and served again only while the
+values with the counter read *before* its query ran (by the login check's statement, in
+the same read transaction: `server/deps.py`), and served again only while the
 counter still reads the same. Reading the counter first makes every stored page at least
 as new as its stamp: a change that commits between the two reads raises the counter, so
 the page (which may already show the change) is simply never served again.
@@ -22,19 +23,6 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from server.models import ChangeStamp
-
-_STAMP = select(ChangeStamp.n).where(ChangeStamp.id == 1)
-
-
-def current_stamp(db: Session) -> int | None:
-    """The change counter as this transaction sees it (None if the row is missing)."""
-    value = db.scalar(_STAMP)
-    return None if value is None else int(value)
 
 
 class PlanListCache:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from typing import Annotated, Any
 
+import anyio
+import anyio.to_thread
+from anyio.lowlevel import RunVar
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import TypeAdapter
 from sqlalchemy import Integer, Select, String, and_, bindparam, func, or_, select, true
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from sampro_contract import (
     Created,
@@ -44,7 +47,6 @@ from server.auth import new_temporary_password
 from server.context import ServerContext
 from server.deps import Auth, Ctx, WriteDb, current_auth_in
 from server.errors import ApiError, forbidden, not_found, validation
-from server.listcache import current_stamp
 from server.models import (
     MessageRecipient,
     Participant,
@@ -257,8 +259,27 @@ async def list_plans(
     query = PlanListQuery(q, first_name, last_name, include_closed, sort, order, page, page_size)
     # The start screen's request, so one hop to a worker thread for all of it (the
     # login check, the cache, the query) instead of one per dependency: each hop costs
-    # the event loop more than the cached answer does.
-    return await run_in_threadpool(plan_list_response, request, ctx, query)
+    # the event loop more than the cached answer does. At most a few at once: threads
+    # running Python beyond the cores only fight over the GIL, so the rest wait on the
+    # event loop, which costs nothing.
+    return await anyio.to_thread.run_sync(
+        plan_list_response, request, ctx, query, limiter=_plan_list_limiter()
+    )
+
+
+# Threads for plan lists per event loop (per worker): one per core; at least two, so one
+# list waiting on the database (a PostgreSQL round trip) does not idle the process.
+PLAN_LIST_THREADS = max(2, os.cpu_count() or 2)
+_PLAN_LIST_LIMITER: RunVar[anyio.CapacityLimiter] = RunVar("plan_list_limiter")
+
+
+def _plan_list_limiter() -> anyio.CapacityLimiter:
+    try:
+        return _PLAN_LIST_LIMITER.get()
+    except LookupError:
+        limiter = anyio.CapacityLimiter(PLAN_LIST_THREADS)
+        _PLAN_LIST_LIMITER.set(limiter)
+        return limiter
 
 
 def plan_list_response(request: Request, ctx: ServerContext, query: PlanListQuery) -> Response:
@@ -289,7 +310,8 @@ def _plan_list_response(
     cache = ctx.plan_lists
     # Everything the page depends on besides the four tables' rows (see listcache.py).
     key = (shape, tuple(sorted(params.items())), query.page, query.page_size)
-    stamp = current_stamp(db) if cache.enabled else None
+    # Read by the login check's statement, before the query: see listcache.py.
+    stamp = a.change_stamp if cache.enabled else None
     if stamp is not None and (body := cache.get(key, stamp)) is not None:
         return Response(body, media_type="application/json")
     body = _plan_list_page(db, shape, params, today, query.page, query.page_size)

@@ -260,3 +260,25 @@ def test_the_cache_is_bounded_and_forgets_pages_of_passed_stamps() -> None:
         cache.put(i, 2, b"p" * 100)
     assert len(cache) == 8  # 800 bytes: the two oldest went
     assert cache.get(0, 2) is None and cache.get(9, 2) == b"p" * 100
+
+
+def test_many_lists_at_once_queue_for_the_few_threads_and_all_answer(
+    world: dict[str, Any],
+) -> None:
+    """More concurrent requests than the route's threads: they wait their turn on the event
+    loop and every one gets the same, right page (the first few query, the rest hit)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from server.routes.plans import PLAN_LIST_THREADS
+
+    h = world["h"]
+    token = login(h, "kari")
+    n = PLAN_LIST_THREADS * 6
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        answers = list(
+            pool.map(lambda _: h.client.get(f"{API}/plans", headers=bearer(token)), range(n))
+        )
+    assert {r.status_code for r in answers} == {200}
+    assert len({r.content for r in answers}) == 1
+    assert answers[0].json()["items"][0]["owner_first_name"] == "Ada"
+    assert h.ctx.plan_lists.hits + h.ctx.plan_lists.misses >= n
