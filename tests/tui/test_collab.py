@@ -314,6 +314,7 @@ async def test_home_shows_events_messages_visitors_and_timeline_enter_goes_to_th
         assert screen.query_one("#feed-messages", FeedList).targets
 
         screen.query_one("#tabs", TabbedContent).active = "tab-timeline"
+        await wait_until(pilot, lambda: bool(screen.query(TimelinePane)))
         pane = screen.query_one(TimelinePane)
         await wait_until(pilot, lambda: pane.loaded_at is not None)
         listing = pane.query_one("#timeline")

@@ -42,6 +42,7 @@ async def open_goals(pilot: Any, live: Any, username: str) -> GoalsPane:
     await wait_until(pilot, lambda: getattr(app.screen, "plan", None) is not None)
     await wait_until(pilot, lambda: bool(app.screen.query("#tab-goals")))
     app.screen.query_one("#tabs", TabbedContent).active = "tab-goals"
+    await wait_until(pilot, lambda: bool(app.screen.query(GoalsPane)))
     pane = app.screen.query_one(GoalsPane)
     await wait_until(pilot, lambda: pane.tree_data is not None)
     pane.query_one(GoalTreeView).focus()
@@ -158,6 +159,7 @@ async def test_a_reader_sees_no_write_keys_and_no_tab_without_the_right(live_ser
         assert app.screen.query("#tab-life")
         assert not app.screen.query("#tab-fag")  # no right to professional plans
         app.screen.query_one("#tabs", TabbedContent).active = "tab-life"
+        await wait_until(pilot, lambda: bool(app.screen.query(LifeAreasPane)))
         life = app.screen.query_one(LifeAreasPane)
         await wait_until(pilot, lambda: bool(life.query_one("#life-areas").entries))  # type: ignore[attr-defined]
         areas = {e.area.value for e in life.query_one("#life-areas").entries}  # type: ignore[attr-defined]

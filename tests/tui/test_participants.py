@@ -67,6 +67,8 @@ async def open_participants(pilot: Any, live: Any, username: str, plan_id: int) 
     pilot.app.open_plan(plan_id)
     await wait_until(pilot, lambda: bool(pilot.app.screen.query("#tab-participants")))
     pilot.app.screen.query_one("#tabs", TabbedContent).active = "tab-participants"
+    # The pane is mounted when its tab is first shown: a refresh later, or more under load.
+    await wait_until(pilot, lambda: bool(pilot.app.screen.query(ParticipantsPane)))
     pane = pilot.app.screen.query_one(ParticipantsPane)
     await wait_until(pilot, lambda: pane.loaded.is_set())
     pane.query_one(ParticipantTable).focus()
@@ -310,6 +312,7 @@ async def test_a_coordinator_finds_a_plan_whose_consent_ran_out_and_renews_it(
         tab_ids = [pane.id for pane in screen.query(TabPane)]
         assert tab_ids == ["tab-home", "tab-participants"]  # nothing else of the plan
         screen.query_one("#tabs", TabbedContent).active = "tab-participants"
+        await wait_until(pilot, lambda: bool(screen.query(ParticipantsPane)))
         pane = screen.query_one(ParticipantsPane)
         await wait_until(pilot, lambda: pane.loaded.is_set())
         pane.query_one(ParticipantTable).focus()

@@ -29,6 +29,7 @@ async def open_plan(pilot: Any, live: Any, username: str, plan_id: int) -> Any:
 
 async def show_log(pilot: Any, screen: Any) -> LogPane:
     screen.query_one("#tabs", TabbedContent).active = "tab-log"
+    await wait_until(pilot, lambda: bool(screen.query(LogPane)))
     pane = screen.query_one(LogPane)
     await wait_until(pilot, lambda: pane.loaded.is_set())
     return pane
