@@ -677,15 +677,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> list[Row]:
 
     rows: list[Row] = []
 
-    def measure_row(
-        rows: list[Row],
-        backend: str,
-        label: str,
-        size: int,
-        body_bytes: int,
-        url: str,
-        tok: str | None,
-    ) -> None:
+    def measure_row(label: str, size: int, body_bytes: int, url: str, tok: str | None) -> None:
         seq, conc = measure(url, tok, args, work)
         rows.append(Row(backend, label, size, body_bytes, seq, conc))
         print(
@@ -739,7 +731,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> list[Row]:
                         for route in BARE_ROUTES
                     ]
                     for label, target_url, tok in targets:
-                        measure_row(rows, backend, label, size, body_bytes, target_url, tok)
+                        measure_row(label, size, body_bytes, target_url, tok)
         # The same requests to a server with the plan-list cache off: what every request
         # cost before the cache, and what the first one after a change still costs.
         env_off = {**env, "SAMPRO_PLAN_LIST_CACHE_MB": "0"}
@@ -752,7 +744,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> list[Row]:
             for size in sizes:
                 url_off = plan_urls[size].replace(base, base_off)
                 body_bytes = len((work / f"body_{size}.json").read_bytes())
-                measure_row(rows, backend, UNCACHED, size, body_bytes, url_off, token_off)
+                measure_row(UNCACHED, size, body_bytes, url_off, token_off)
     finally:
         if drop is not None and not args.keep:
             drop()

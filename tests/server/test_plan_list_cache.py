@@ -6,6 +6,7 @@ once. On both backends."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -15,12 +16,14 @@ from sqlalchemy.engine import Engine
 
 from sampro_contract import PlanRole
 from server.listcache import PlanListCache
+from server.routes.plans import PLAN_LIST_THREADS
 from tests.server.conftest import Org
 from tests.server.support import (
     API,
     add_participant,
     add_person,
     add_plan,
+    add_user,
     bearer,
     login,
 )
@@ -107,8 +110,6 @@ def test_messages_sent_and_read_through_the_api_show_in_the_cached_list(
     world: dict[str, Any],
 ) -> None:
     h, org = world["h"], world["org"]
-    from tests.server.support import add_user
-
     ola = add_user(h, "ola", org.unit_id)
     add_participant(h, world["plan"], ola.person_id, PlanRole.PROVIDER)
     kari, ola_token = login(h, "kari"), login(h, "ola")
@@ -191,8 +192,6 @@ def test_each_request_shape_and_each_user_have_their_own_pages(world: dict[str, 
     assert _plans(world, token, q="zzz")["total"] == 0
     assert _plans(world, token, page_size=1)["page_size"] == 1
     # Another user with no plans never gets kari's cached page.
-    from tests.server.support import add_user
-
     add_user(h, "ola", org.unit_id)
     assert _plans(world, login(h, "ola"))["items"] == []
 
@@ -267,10 +266,6 @@ def test_many_lists_at_once_queue_for_the_few_threads_and_all_answer(
 ) -> None:
     """More concurrent requests than the route's threads: they wait their turn on the event
     loop and every one gets the same, right page (the first few query, the rest hit)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from server.routes.plans import PLAN_LIST_THREADS
-
     h = world["h"]
     token = login(h, "kari")
     n = PLAN_LIST_THREADS * 6
