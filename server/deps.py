@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -58,8 +58,14 @@ class Authenticated:
 
 
 def session_expiry(ctx: ServerContext, s: AuthSession) -> datetime:
-    idle_end = s.last_activity_at + timedelta(seconds=ctx.settings.session_idle_seconds)
-    return min(idle_end, s.absolute_expires_at)
+    return _expiry(ctx, s.last_activity_at, s.absolute_expires_at)
+
+
+def _expiry(
+    ctx: ServerContext, last_activity_at: datetime, absolute_expires_at: datetime
+) -> datetime:
+    idle_end = last_activity_at + timedelta(seconds=ctx.settings.session_idle_seconds)
+    return min(idle_end, absolute_expires_at)
 
 
 def _bearer(request: Request) -> str | None:
@@ -70,15 +76,51 @@ def _bearer(request: Request) -> str | None:
     return token.strip()
 
 
+_STAMP = select(ChangeStamp.n).where(ChangeStamp.id == 1).scalar_subquery()
+
 _SESSION_BY_TOKEN = (
-    select(
-        AuthSession,
-        UserAccount,
-        select(ChangeStamp.n).where(ChangeStamp.id == 1).scalar_subquery(),
-    )
+    select(AuthSession, UserAccount, _STAMP)
     .join(UserAccount, UserAccount.id == AuthSession.user_id)
     .where(AuthSession.token_hash == bindparam("token_hash"))
 )
+
+
+def _token_hash_or_401(request: Request) -> dict[str, str]:
+    token = _bearer(request)
+    if token is None:
+        raise ApiError(401, "not_authenticated", "Log in first")
+    return {"token_hash": token_hash(token)}
+
+
+def _check_login(
+    ctx: ServerContext,
+    now: datetime,
+    *,
+    session_id: int,
+    ended_at: datetime | None,
+    active: bool,
+    last_activity_at: datetime,
+    absolute_expires_at: datetime,
+    activity: bool,
+) -> datetime | None:
+    """The login rules for a found session, or 401. When the call counts as activity and
+    the stored last activity is stale enough, writes it (in a short transaction of its
+    own) and returns the new value."""
+    if ended_at is not None or not active:
+        raise ApiError(401, "not_authenticated", "You have been logged out; log in again")
+    if now >= _expiry(ctx, last_activity_at, absolute_expires_at):
+        raise ApiError(401, "session_expired", "Your session has expired; log in again")
+    if not activity or (now - last_activity_at).total_seconds() < (
+        ctx.settings.activity_touch_seconds
+    ):
+        return None
+    with ctx.db.writing() as w:
+        w.execute(
+            update(AuthSession)
+            .where(AuthSession.id == session_id, AuthSession.last_activity_at < now)
+            .values(last_activity_at=now)
+        )
+    return now
 
 
 def authenticate(
@@ -87,11 +129,8 @@ def authenticate(
     """The caller's session and account, or 401. `db`: a read session of the route's own
     to look in (saves a connection checkout); otherwise a short one of its own, apart from
     the route's, so a read route stays read-only."""
-    token = _bearer(request)
-    if token is None:
-        raise ApiError(401, "not_authenticated", "Log in first")
+    params = _token_hash_or_401(request)
     now = ctx.clock.now()
-    params = {"token_hash": token_hash(token)}
     if db is not None:
         row = db.execute(_SESSION_BY_TOKEN, params).one_or_none()
     else:
@@ -100,41 +139,90 @@ def authenticate(
     if row is None:
         raise ApiError(401, "not_authenticated", "Log in first")
     session, user, stamp = row
-    if session.ended_at is not None or not user.active:
-        raise ApiError(401, "not_authenticated", "You have been logged out; log in again")
-    if now >= session_expiry(ctx, session):
-        raise ApiError(401, "session_expired", "Your session has expired; log in again")
-    if activity and (now - session.last_activity_at).total_seconds() >= (
-        ctx.settings.activity_touch_seconds
-    ):
-        with ctx.db.writing() as w:
-            w.execute(
-                update(AuthSession)
-                .where(AuthSession.id == session.id, AuthSession.last_activity_at < now)
-                .values(last_activity_at=now)
-            )
+    touched = _check_login(
+        ctx,
+        now,
+        session_id=session.id,
+        ended_at=session.ended_at,
+        active=user.active,
+        last_activity_at=session.last_activity_at,
+        absolute_expires_at=session.absolute_expires_at,
+        activity=activity,
+    )
+    if touched is not None:
         # Written by that transaction already: the copy in hand learns it without becoming
         # a change of the read session it may belong to (which must never write).
-        set_committed_value(session, "last_activity_at", now)
+        set_committed_value(session, "last_activity_at", touched)
     return Authenticated(user, session, now, stamp)
 
 
-def _password_changed_first(auth: Authenticated) -> Authenticated:
-    if auth.user.must_change_password:
+@dataclass(frozen=True, slots=True)
+class Login:
+    """What the plan list needs of the caller, looked up without the ORM (`login_on`)."""
+
+    person_id: int
+    previous_login_at: datetime | None
+    now: datetime
+    change_stamp: int | None
+
+
+_LOGIN_BY_TOKEN = (
+    select(
+        AuthSession.id,
+        AuthSession.ended_at,
+        AuthSession.last_activity_at,
+        AuthSession.absolute_expires_at,
+        UserAccount.active,
+        UserAccount.must_change_password,
+        UserAccount.person_id,
+        UserAccount.previous_login_at,
+        _STAMP,
+    )
+    .join(UserAccount, UserAccount.id == AuthSession.user_id)
+    .where(AuthSession.token_hash == bindparam("token_hash"))
+)
+
+
+def login_on(request: Request, ctx: ServerContext, conn: Connection) -> Login:
+    """`current_auth`'s rules (counts as activity; a pending password change refuses) in
+    one Core statement on the caller's connection, which also reads the change stamp: for
+    the plan list, where building ORM rows for the session and account cost more than
+    answering from the cache."""
+    params = _token_hash_or_401(request)
+    now = ctx.clock.now()
+    row = conn.execute(_LOGIN_BY_TOKEN, params).one_or_none()
+    if row is None:
+        raise ApiError(401, "not_authenticated", "Log in first")
+    (sid, ended, last, absolute, active, must_change, person_id, previous, stamp) = row
+    _check_login(
+        ctx,
+        now,
+        session_id=sid,
+        ended_at=ended,
+        active=active,
+        last_activity_at=last,
+        absolute_expires_at=absolute,
+        activity=True,
+    )
+    _refuse_pending_password_change(must_change)
+    return Login(person_id, previous, now, stamp)
+
+
+def _refuse_pending_password_change(must_change_password: bool) -> None:
+    if must_change_password:
         raise ApiError(
             403, "password_change_required", "Change your temporary password before going on"
         )
+
+
+def _password_changed_first(auth: Authenticated) -> Authenticated:
+    _refuse_pending_password_change(auth.user.must_change_password)
     return auth
 
 
 def current_auth(request: Request, ctx: Ctx) -> Authenticated:
     """Any authenticated call but the session, password and logout routes: counts as activity."""
     return _password_changed_first(authenticate(request, ctx, activity=True))
-
-
-def current_auth_in(request: Request, ctx: ServerContext, db: Session) -> Authenticated:
-    """`current_auth` for a route that checks the login itself, in its own read session."""
-    return _password_changed_first(authenticate(request, ctx, activity=True, db=db))
 
 
 def current_auth_any(request: Request, ctx: Ctx) -> Authenticated:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Annotated, Any
 
@@ -13,7 +13,18 @@ import anyio.to_thread
 from anyio.lowlevel import RunVar
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import TypeAdapter
-from sqlalchemy import Integer, Select, String, and_, bindparam, func, or_, select, true
+from sqlalchemy import (
+    Connection,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session
 
 from sampro_contract import (
@@ -45,7 +56,7 @@ from server.access import (
 )
 from server.auth import new_temporary_password
 from server.context import ServerContext
-from server.deps import Auth, Ctx, WriteDb, current_auth_in
+from server.deps import Auth, Ctx, Login, WriteDb, login_on
 from server.errors import ApiError, forbidden, not_found, validation
 from server.models import (
     MessageRecipient,
@@ -203,7 +214,8 @@ def plan_list_statements(shape: PlanListShape) -> PlanListStatements:
 
 
 def plan_list_params(
-    user: UserAccount,
+    person_id: int,
+    since: datetime | None,
     today: date,
     *,
     q: str = "",
@@ -212,9 +224,9 @@ def plan_list_params(
 ) -> dict[str, Any]:
     """The bound values for `plan_list_statements` (paging added by the caller)."""
     params: dict[str, Any] = {
-        "person_id": user.person_id,
+        "person_id": person_id,
         "today": today,
-        "since": user.previous_login_at,
+        "since": since,
     }
     for i, term in enumerate(_search_terms(q)):
         params[f"term{i}"] = _like_prefix(term)
@@ -283,20 +295,17 @@ def _plan_list_limiter() -> anyio.CapacityLimiter:
 
 
 def plan_list_response(request: Request, ctx: ServerContext, query: PlanListQuery) -> Response:
-    # One read transaction for the login check, the stamp and (when needed) the query: on
-    # PostgreSQL each connection checkout is a round trip of its own (the liveness ping).
-    with ctx.db.read_session() as db:
-        return _plan_list_response(request, ctx, db, query)
+    return ctx.db.statement_reads(lambda db: _plan_list_response(request, ctx, db, query))
 
 
 def _plan_list_response(
-    request: Request, ctx: ServerContext, db: Session, query: PlanListQuery
+    request: Request, ctx: ServerContext, db: Connection, query: PlanListQuery
 ) -> Response:
-    a = current_auth_in(request, ctx, db)
+    a: Login = login_on(request, ctx, db)
     today = a.now.date()
-    since = a.user.previous_login_at
+    since = a.previous_login_at
     params = plan_list_params(
-        a.user, today, q=query.q, first_name=query.first_name, last_name=query.last_name
+        a.person_id, since, today, q=query.q, first_name=query.first_name, last_name=query.last_name
     )
     shape = PlanListShape(
         terms=len(_search_terms(query.q)),
@@ -321,7 +330,7 @@ def _plan_list_response(
 
 
 def _plan_list_page(
-    db: Session,
+    db: Connection,
     shape: PlanListShape,
     params: dict[str, Any],
     today: date,

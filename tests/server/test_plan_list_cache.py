@@ -277,3 +277,26 @@ def test_many_lists_at_once_queue_for_the_few_threads_and_all_answer(
     assert len({r.content for r in answers}) == 1
     assert answers[0].json()["items"][0]["owner_first_name"] == "Ada"
     assert h.ctx.plan_lists.hits + h.ctx.plan_lists.misses >= n
+
+
+def test_the_list_answers_after_the_database_dropped_its_connections(
+    world: dict[str, Any], db_url: str
+) -> None:
+    """The list's connections are not pinged at checkout (db.statement_reads): one that
+    the database has closed (a restart, an idle timeout) is found dead by the statement,
+    dropped, and the request runs again on a fresh one instead of failing."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("a SQLite connection is a file handle; nothing can drop it")
+    h, engine = world["h"], world["engine"]
+    token = login(h, "kari")
+    assert [i["owner_first_name"] for i in _plans(world, token)["items"]] == ["Ada"]
+    with engine.connect() as admin:
+        killed = admin.execute(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalar()
+    assert killed and killed >= 1
+    _run(engine, "UPDATE persons SET first_name = 'Adele' WHERE id = :owner", owner=world["owner"])
+    assert [i["owner_first_name"] for i in _plans(world, token)["items"]] == ["Adele"]

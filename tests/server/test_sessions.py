@@ -8,9 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from server.models import AuthSession
+from server.models import AuthSession, UserAccount
 from tests.conftest import Harness
 from tests.server.conftest import Org
 from tests.server.support import (
@@ -53,25 +53,33 @@ def _me(h: Harness, token: str) -> int:
     return h.client.get(f"{API}/me", headers=bearer(token)).status_code
 
 
-def test_session_expires_after_the_idle_time(make_org: Callable[..., Org]) -> None:
+# The plan list checks the login with a statement of its own (deps.login_on), so the
+# session rules are checked through it as well as through an ordinary route.
+@pytest.fixture(params=["/me", "/plans"])
+def route(request: pytest.FixtureRequest) -> str:
+    path: str = request.param
+    return path
+
+
+def test_session_expires_after_the_idle_time(make_org: Callable[..., Org], route: str) -> None:
     h = make_org(session_idle_seconds=1000).h
     token = login(h, "kari")
     h.clock.advance(999)
     r = h.client.get(f"{API}/auth/session", headers=bearer(token))
     assert r.status_code == 200 and r.json()["seconds_left"] == 1
     h.clock.advance(1)
-    assert error(h.client.get(f"{API}/me", headers=bearer(token))) == (401, "session_expired")
+    assert error(h.client.get(f"{API}{route}", headers=bearer(token))) == (401, "session_expired")
 
 
-def test_any_other_call_keeps_the_session_alive(make_org: Callable[..., Org]) -> None:
+def test_any_other_call_keeps_the_session_alive(make_org: Callable[..., Org], route: str) -> None:
     h = make_org(session_idle_seconds=1000).h
     token = login(h, "kari")
     h.clock.advance(600)
-    assert _me(h, token) == 200
+    assert h.client.get(f"{API}{route}", headers=bearer(token)).status_code == 200
     h.clock.advance(600)  # 1200 s after login, 600 s after the last call
-    assert _me(h, token) == 200
+    assert h.client.get(f"{API}{route}", headers=bearer(token)).status_code == 200
     h.clock.advance(1000)
-    assert error(h.client.get(f"{API}/me", headers=bearer(token))) == (401, "session_expired")
+    assert error(h.client.get(f"{API}{route}", headers=bearer(token))) == (401, "session_expired")
 
 
 def test_looking_at_the_session_is_not_activity(make_org: Callable[..., Org]) -> None:
@@ -99,7 +107,7 @@ def test_stay_logged_in_counts_as_activity(make_org: Callable[..., Org]) -> None
 
 
 def test_session_ends_at_its_absolute_lifetime_however_busy(
-    make_org: Callable[..., Org],
+    make_org: Callable[..., Org], route: str
 ) -> None:
     h = make_org(session_idle_seconds=1000, session_max_seconds=3000).h
     session = login_session(h, "kari")
@@ -107,11 +115,11 @@ def test_session_ends_at_its_absolute_lifetime_however_busy(
     assert session["idle_timeout_seconds"] == 1000
     for _ in range(3):
         h.clock.advance(900)
-        assert _me(h, token) == 200  # 2700 s
+        assert h.client.get(f"{API}{route}", headers=bearer(token)).status_code == 200  # 2700 s
     r = h.client.get(f"{API}/auth/session", headers=bearer(token))
     assert r.json()["seconds_left"] == 300
     h.clock.advance(300)
-    assert error(h.client.get(f"{API}/me", headers=bearer(token))) == (401, "session_expired")
+    assert error(h.client.get(f"{API}{route}", headers=bearer(token))) == (401, "session_expired")
 
 
 def test_session_reports_the_configured_warning(make_org: Callable[..., Org]) -> None:
@@ -126,14 +134,25 @@ def test_logout_kills_the_token(org: Org) -> None:
     h = org.h
     token = login(h, "kari")
     other = login(h, "kari")
+    assert h.client.get(f"{API}/plans", headers=bearer(token)).status_code == 200
     assert h.client.post(f"{API}/auth/logout", headers=bearer(token)).status_code == 204
     for call in (
         lambda: h.client.get(f"{API}/me", headers=bearer(token)),
+        lambda: h.client.get(f"{API}/plans", headers=bearer(token)),
         lambda: h.client.get(f"{API}/auth/session", headers=bearer(token)),
         lambda: h.client.post(f"{API}/auth/logout", headers=bearer(token)),
     ):
         assert error(call()) == (401, "not_authenticated")
     assert _me(h, other) == 200  # only that session ended
+
+
+def test_a_deactivated_account_is_logged_out_at_once(org: Org, route: str) -> None:
+    h = org.h
+    token = login(h, "kari")
+    assert h.client.get(f"{API}{route}", headers=bearer(token)).status_code == 200
+    with h.ctx.db.writing() as db:
+        db.execute(update(UserAccount).where(UserAccount.username == "kari").values(active=False))
+    assert error(h.client.get(f"{API}{route}", headers=bearer(token))) == (401, "not_authenticated")
 
 
 PUBLIC = {
