@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -12,7 +13,9 @@ import anyio
 import anyio.to_thread
 from anyio.lowlevel import RunVar
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import TypeAdapter
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from sqlalchemy import (
     Connection,
     Integer,
@@ -240,43 +243,61 @@ def plan_list_params(
 _PLAN_PAGE = TypeAdapter(Page[PlanListItem])
 
 
-@dataclass(frozen=True)
-class PlanListQuery:
-    """What a plan-list request asks for, once FastAPI has checked it."""
+class PlanListQuery(BaseModel):
+    """The plan list's query parameters: FastAPI documents them from this model, and the
+    route checks them with it (`_PlanListRoute`)."""
 
-    q: str = ""
-    first_name: str = ""
-    last_name: str = ""
+    q: str = Field("", max_length=200, description="Words matching first or last name")
+    first_name: str = Field("", max_length=100)
+    last_name: str = Field("", max_length=100)
     include_closed: bool = False
     sort: PlanSort = PlanSort.OWNER
     order: SortOrder = SortOrder.ASC
-    page: int = 1
-    page_size: int = 100
+    page: int = Field(1, ge=1)
+    page_size: int = Field(100, ge=1, le=MAX_PAGE_SIZE)
 
 
-@router.get("", response_model=Page[PlanListItem])
-async def list_plans(
-    request: Request,
-    ctx: Ctx,
-    q: Annotated[str, Query(max_length=200, description="Words matching first or last name")] = "",
-    first_name: Annotated[str, Query(max_length=100)] = "",
-    last_name: Annotated[str, Query(max_length=100)] = "",
-    include_closed: bool = False,
-    sort: PlanSort = PlanSort.OWNER,
-    order: SortOrder = SortOrder.ASC,
-    page: Annotated[int, Query(ge=1)] = 1,
-    page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 100,
-) -> Response:
-    """Only my plans; search by first and last name; sort by any column; paged."""
-    query = PlanListQuery(q, first_name, last_name, include_closed, sort, order, page, page_size)
-    # The start screen's request, so one hop to a worker thread for all of it (the
-    # login check, the cache, the query) instead of one per dependency: each hop costs
-    # the event loop more than the cached answer does. At most a few at once: threads
-    # running Python beyond the cores only fight over the GIL, so the rest wait on the
-    # event loop, which costs nothing.
+class _PlanListRoute(APIRoute):
+    """The start screen's request, answered without FastAPI's per-parameter machinery:
+    the route's own handler checks the query with `PlanListQuery` in one call, and makes
+    one hop to a worker thread for the rest (the login check, the cache, the query). On a
+    cached answer FastAPI's parameter solving cost more than the answer. The endpoint's
+    signature still gives the OpenAPI document its parameters, from the same model."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        return _list_plans
+
+
+async def _list_plans(request: Request) -> Response:
+    ctx: ServerContext = request.app.state.ctx
+    # At most a few at once: threads running Python beyond the cores only fight over the
+    # GIL, so the rest wait on the event loop, which costs nothing.
     return await anyio.to_thread.run_sync(
-        plan_list_response, request, ctx, query, limiter=_plan_list_limiter()
+        plan_list_response, request, ctx, limiter=_plan_list_limiter()
     )
+
+
+def _plan_list_query(request: Request) -> PlanListQuery:
+    try:
+        return PlanListQuery.model_validate(dict(request.query_params))
+    except ValidationError as e:
+        # As FastAPI would say it: each error's place starts with where the value was.
+        errors = [{**err, "loc": ("query", *err["loc"])} for err in e.errors()]
+        raise RequestValidationError(errors) from None
+
+
+async def list_plans(query: Annotated[PlanListQuery, Query()]) -> Response:
+    """Only my plans; search by first and last name; sort by any column; paged."""
+    raise AssertionError("answered by _PlanListRoute's handler")  # pragma: no cover
+
+
+router.add_api_route(
+    "",
+    list_plans,
+    methods=["GET"],
+    response_model=Page[PlanListItem],
+    route_class_override=_PlanListRoute,
+)
 
 
 # Threads for plan lists per event loop (per worker): one per core; at least two, so one
@@ -294,7 +315,8 @@ def _plan_list_limiter() -> anyio.CapacityLimiter:
         return limiter
 
 
-def plan_list_response(request: Request, ctx: ServerContext, query: PlanListQuery) -> Response:
+def plan_list_response(request: Request, ctx: ServerContext) -> Response:
+    query = _plan_list_query(request)
     return ctx.db.statement_reads(lambda db: _plan_list_response(request, ctx, db, query))
 
 

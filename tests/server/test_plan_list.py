@@ -6,12 +6,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
+from fastapi import FastAPI, Query, Request
+from fastapi.testclient import TestClient
 
 from sampro_contract import PlanRole, PlanSort
+from server.errors import install_error_handlers
 from server.models import Message, MessageRecipient, Plan, UserAccount
+from server.routes.plans import PlanListQuery, _plan_list_query
 from tests.conftest import Harness
 from tests.server.conftest import Org, close_harness, open_harness
 from tests.server.support import (
@@ -303,3 +307,55 @@ def test_changed_is_measured_from_the_previous_login(make_org: Callable[..., Org
         "recent": False,
         "old": False,
     }
+
+
+# The list's route checks its query itself (`_PlanListRoute`); these inputs must come out
+# as FastAPI's own parameter handling would have them, accepted or refused alike.
+QUERIES = [
+    "",
+    "q=ada+berg&first_name=Ada&last_name=Berg",
+    "include_closed=true",
+    "include_closed=1",
+    "include_closed=yes",
+    "include_closed=off",
+    "include_closed=maybe",
+    "include_closed=",
+    "sort=birth_date&order=desc",
+    "sort=Birth_Date",
+    "order=sideways",
+    "page=2&page_size=1000",
+    "page=0",
+    "page=-1&page_size=1001",
+    "page=1.5",
+    "page=",
+    "page_size=abc",
+    "page=3&page=4",
+    "q=" + "x" * 201,
+    "first_name=" + "x" * 101 + "&last_name=" + "y" * 101,
+    "unknown=1&page=2",
+]
+
+
+def _query_echo_app() -> FastAPI:
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.get("/by-fastapi")
+    def by_fastapi(q: Annotated[PlanListQuery, Query()]) -> dict[str, Any]:
+        return q.model_dump(mode="json")
+
+    @app.get("/by-route")
+    def by_route(request: Request) -> dict[str, Any]:
+        return _plan_list_query(request).model_dump(mode="json")
+
+    return app
+
+
+_ECHO = TestClient(_query_echo_app())
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_the_list_reads_its_query_as_fastapi_would(query: str) -> None:
+    ours = _ECHO.get(f"/by-route?{query}")
+    theirs = _ECHO.get(f"/by-fastapi?{query}")
+    assert (ours.status_code, ours.json()) == (theirs.status_code, theirs.json())
