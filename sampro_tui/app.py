@@ -7,16 +7,18 @@ load time, keeping dependencies pointing from screens to the core).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import importlib
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, work
 from textual.app import App
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding, BindingType
 from textual.reactive import var
 from textual.screen import Screen
@@ -441,6 +443,54 @@ class SamproApp(App[None]):
         self._update_display()
         await self.show_root(screen_class("plans")())
         self.notify(t("login.resumed"))
+
+    # --- screens with ids, pushed again while the last one is still being taken down -------
+
+    def _leaving_twin(self, screen: object) -> Screen[Any] | None:
+        """A screen with `screen`'s id that has left the stack but not yet the DOM.
+
+        Popping a screen removes it (and all its widgets) over the next frames. Keys that
+        arrive in one burst, as over a slow SSH link (Escape, then Enter on the same plan),
+        can push its successor before that is done, and two screens with one id are
+        refused by Textual (DuplicateIds, the app ends)."""
+        if not isinstance(screen, Screen) or screen.id is None:
+            return None
+        for node in self._nodes:
+            if node.id == screen.id and node is not screen and isinstance(node, Screen):
+                return node
+        return None
+
+    async def _when_gone(self, twin: Screen[Any], then: Callable[[], Awaitable[Any]]) -> None:
+        while twin.is_attached:
+            await asyncio.sleep(0.005)
+        await then()
+
+    def push_screen(
+        self,
+        screen: Any,
+        callback: Any = None,
+        wait_for_dismiss: bool = False,
+        *,
+        mode: str | None = None,
+    ) -> Any:
+        if wait_for_dismiss:
+            return super().push_screen(screen, callback, wait_for_dismiss=True, mode=mode)
+        twin = self._leaving_twin(screen)
+        if twin is None:
+            return super().push_screen(screen, callback, mode=mode)
+        return AwaitComplete(
+            self._when_gone(
+                twin, lambda: super(SamproApp, self).push_screen(screen, callback, mode=mode)
+            )
+        )
+
+    def switch_screen(self, screen: Any) -> AwaitComplete:
+        twin = self._leaving_twin(screen)
+        if twin is None:
+            return super().switch_screen(screen)
+        return AwaitComplete(
+            self._when_gone(twin, lambda: super(SamproApp, self).switch_screen(screen))
+        )
 
     async def show_root(self, screen: Screen[Any]) -> None:
         """Make `screen` the only screen above the (empty) default one."""

@@ -233,15 +233,20 @@ class MessagesPane(SamproPaneMixin, Vertical):
                 id="msg-folders",
             )
             with Vertical(id="msg-list-box"):
-                yield Input(placeholder=t("msg.search"), id="msg-search")
-                yield MessageTable(id="msg-table")
+                # Set up here, not in on_mount: the pane is mounted in the background
+                # after the plan opens, and one left at once has lost its children by
+                # the time its Mount event comes.
+                search = Input(placeholder=t("msg.search"), id="msg-search")
+                search.display = False
+                yield search
+                table = MessageTable(id="msg-table")
+                table.set_sort(self.sort.value, True)
+                yield table
                 yield Static("", id="msg-count")
         with VerticalScroll(id="msg-reading"):
             yield Static(t("msg.pick"), id="msg-body")
 
     def on_mount(self) -> None:
-        self.query_one("#msg-search", Input).display = False
-        self.query_one(MessageTable).set_sort(self.sort.value, True)
         self.load()
         if not self.plan.closed:
             self.restore_draft()

@@ -4,6 +4,7 @@ move through the month grid by keys and add an event."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 from typing import Any
 
@@ -578,3 +579,27 @@ async def test_the_timeline_loads_older_items_as_the_cursor_nears_the_end(
         titles = [i.title for i in pane.timeline.items]
         assert titles[-1] == "Eldre melding 0"  # the oldest, last
         assert sum(1 for x in titles if x.startswith("Eldre melding")) == old
+
+
+async def test_leaving_a_plan_and_coming_back_in_one_burst_of_keys_is_no_crash(
+    live_server: Any,
+) -> None:
+    """Over a slow link keys come in bursts: Escape and Enter on the same plan can both be
+    handled before the plan's screen (and its tabs, still being added) has been taken
+    down. At any moment of that (here: after 0 to 3 frames), the plan opens again."""
+    plan_id, _ = demo_plan(live_server)
+    app = make_app(live_server.url)
+    async with app.run_test(size=(140, 50)) as pilot:
+        await log_in_fully(pilot, live_server, "koordinator")
+        await wait_until(pilot, lambda: pilot.app.screen.id == "plans-screen")
+        pilot.app.open_plan(plan_id)
+        for frames in range(4):
+            await wait_until(pilot, lambda: bool(pilot.app.screen.query("#tab-home")))
+            for _ in range(frames):
+                await asyncio.sleep(0)
+            # What Escape and Enter do, handled one right after the other.
+            pilot.app.screen.action_back()
+            pilot.app.open_plan(plan_id)
+            await wait_until(pilot, lambda: pilot.app.screen.id == f"plan-{plan_id}")
+        await wait_until(pilot, lambda: bool(pilot.app.screen.query("#tab-messages")))
+        assert app._exception is None
