@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -78,8 +79,11 @@ class Database:
         )
         self._read = sessionmaker(bind=self.engine, expire_on_commit=False)
         self._write = sessionmaker(bind=write_bind, expire_on_commit=False)
-        # Its own small pool: only the plan list uses it, from at most a few threads.
-        self._statement_engine = make_engine(url, pool_size=4, statement_reads=True)
+        # Its own small pool: only the plan list uses it, from at most one thread per core
+        # (routes/plans.py: PLAN_LIST_THREADS), so no thread ever waits for a connection.
+        self._statement_engine = make_engine(
+            url, pool_size=max(4, os.cpu_count() or 1), statement_reads=True
+        )
 
     def statement_reads(self, fn: Callable[[Connection], T]) -> T:
         """`fn(connection)` on a connection where every statement is its own transaction and
