@@ -48,9 +48,6 @@ class Authenticated:
     user: UserAccount
     session: AuthSession
     now: datetime
-    # The database's change stamp as the login check's statement saw it (listcache.py):
-    # read with the session, so the plan list needs no statement of its own for it.
-    change_stamp: int | None = None
 
     @property
     def actor(self) -> Actor:
@@ -79,7 +76,7 @@ def _bearer(request: Request) -> str | None:
 _STAMP = select(ChangeStamp.n).where(ChangeStamp.id == 1).scalar_subquery()
 
 _SESSION_BY_TOKEN = (
-    select(AuthSession, UserAccount, _STAMP)
+    select(AuthSession, UserAccount)
     .join(UserAccount, UserAccount.id == AuthSession.user_id)
     .where(AuthSession.token_hash == bindparam("token_hash"))
 )
@@ -123,22 +120,16 @@ def _check_login(
     return now
 
 
-def authenticate(
-    request: Request, ctx: ServerContext, *, activity: bool, db: Session | None = None
-) -> Authenticated:
-    """The caller's session and account, or 401. `db`: a read session of the route's own
-    to look in (saves a connection checkout); otherwise a short one of its own, apart from
-    the route's, so a read route stays read-only."""
+def authenticate(request: Request, ctx: ServerContext, *, activity: bool) -> Authenticated:
+    """The caller's session and account, or 401. Looked up in a short read session of its
+    own, apart from the route's, so a read route stays read-only."""
     params = _token_hash_or_401(request)
     now = ctx.clock.now()
-    if db is not None:
-        row = db.execute(_SESSION_BY_TOKEN, params).one_or_none()
-    else:
-        with ctx.db.read_session() as own:
-            row = own.execute(_SESSION_BY_TOKEN, params).one_or_none()
+    with ctx.db.read_session() as own:
+        row = own.execute(_SESSION_BY_TOKEN, params).one_or_none()
     if row is None:
         raise ApiError(401, "not_authenticated", "Log in first")
-    session, user, stamp = row
+    session, user = row
     touched = _check_login(
         ctx,
         now,
@@ -150,10 +141,10 @@ def authenticate(
         activity=activity,
     )
     if touched is not None:
-        # Written by that transaction already: the copy in hand learns it without becoming
-        # a change of the read session it may belong to (which must never write).
+        # Written by that transaction already: the copy in hand learns it as committed, so
+        # no session it may join later takes it for a change of its own to write.
         set_committed_value(session, "last_activity_at", touched)
-    return Authenticated(user, session, now, stamp)
+    return Authenticated(user, session, now)
 
 
 @dataclass(frozen=True, slots=True)
