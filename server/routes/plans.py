@@ -262,9 +262,13 @@ class _PlanListRoute(APIRoute):
     the route's own handler checks the query with `PlanListQuery` in one call, and makes
     one hop to a worker thread for the rest (the login check, the cache, the query). On a
     cached answer FastAPI's parameter solving cost more than the answer. The endpoint's
-    signature still gives the OpenAPI document its parameters, from the same model."""
+    signature still gives the OpenAPI document its parameters, from the same model.
+    FastAPI dependencies are not run for it, so none may be declared (route, router or
+    app: the login check is `login_on`, in the handler)."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        if self.dependencies or self.dependant.dependencies:
+            raise RuntimeError("the plan list's route runs no FastAPI dependencies")
         return _list_plans
 
 
