@@ -460,10 +460,18 @@ class SamproApp(App[None]):
                 return node
         return None
 
-    async def _when_gone(self, twin: Screen[Any], then: Callable[[], Awaitable[Any]]) -> None:
-        while twin.is_attached:
-            await asyncio.sleep(0.005)
-        await then()
+    def _once_free(self, screen: object, show: Callable[[], Awaitable[Any]]) -> Any:
+        """`show()` at once, or, while `screen` has a leaving twin, once the twin is gone."""
+        twin = self._leaving_twin(screen)
+        if twin is None:
+            return show()
+
+        async def when_gone() -> None:
+            while twin.is_attached:
+                await asyncio.sleep(0.005)
+            await show()
+
+        return AwaitComplete(when_gone())
 
     def push_screen(
         self,
@@ -475,22 +483,15 @@ class SamproApp(App[None]):
     ) -> Any:
         if wait_for_dismiss:
             return super().push_screen(screen, callback, wait_for_dismiss=True, mode=mode)
-        twin = self._leaving_twin(screen)
-        if twin is None:
-            return super().push_screen(screen, callback, mode=mode)
-        return AwaitComplete(
-            self._when_gone(
-                twin, lambda: super(SamproApp, self).push_screen(screen, callback, mode=mode)
-            )
+        return self._once_free(
+            screen, lambda: super(SamproApp, self).push_screen(screen, callback, mode=mode)
         )
 
     def switch_screen(self, screen: Any) -> AwaitComplete:
-        twin = self._leaving_twin(screen)
-        if twin is None:
-            return super().switch_screen(screen)
-        return AwaitComplete(
-            self._when_gone(twin, lambda: super(SamproApp, self).switch_screen(screen))
+        done: AwaitComplete = self._once_free(
+            screen, lambda: super(SamproApp, self).switch_screen(screen)
         )
+        return done
 
     async def show_root(self, screen: Screen[Any]) -> None:
         """Make `screen` the only screen above the (empty) default one."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Protocol
 
 from fastapi import Depends, Request
 from sqlalchemy import Connection, bindparam, select, update
@@ -54,15 +54,23 @@ class Authenticated:
         return Actor(self.user.id, self.user.username, self.user.system_role)
 
 
-def session_expiry(ctx: ServerContext, s: AuthSession) -> datetime:
-    return _expiry(ctx, s.last_activity_at, s.absolute_expires_at)
+class SessionTimes(Protocol):
+    """What the login rules read of a session: an `AuthSession` row, or a Core row of
+    those columns (`login_on`)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def ended_at(self) -> datetime | None: ...
+    @property
+    def last_activity_at(self) -> datetime: ...
+    @property
+    def absolute_expires_at(self) -> datetime: ...
 
 
-def _expiry(
-    ctx: ServerContext, last_activity_at: datetime, absolute_expires_at: datetime
-) -> datetime:
-    idle_end = last_activity_at + timedelta(seconds=ctx.settings.session_idle_seconds)
-    return min(idle_end, absolute_expires_at)
+def session_expiry(ctx: ServerContext, s: SessionTimes) -> datetime:
+    idle_end = s.last_activity_at + timedelta(seconds=ctx.settings.session_idle_seconds)
+    return min(idle_end, s.absolute_expires_at)
 
 
 def _bearer(request: Request) -> str | None:
@@ -90,31 +98,23 @@ def _token_hash_or_401(request: Request) -> dict[str, str]:
 
 
 def _check_login(
-    ctx: ServerContext,
-    now: datetime,
-    *,
-    session_id: int,
-    ended_at: datetime | None,
-    active: bool,
-    last_activity_at: datetime,
-    absolute_expires_at: datetime,
-    activity: bool,
+    ctx: ServerContext, now: datetime, s: SessionTimes, *, active: bool, activity: bool
 ) -> datetime | None:
     """The login rules for a found session, or 401. When the call counts as activity and
     the stored last activity is stale enough, writes it (in a short transaction of its
     own) and returns the new value."""
-    if ended_at is not None or not active:
+    if s.ended_at is not None or not active:
         raise ApiError(401, "not_authenticated", "You have been logged out; log in again")
-    if now >= _expiry(ctx, last_activity_at, absolute_expires_at):
+    if now >= session_expiry(ctx, s):
         raise ApiError(401, "session_expired", "Your session has expired; log in again")
-    if not activity or (now - last_activity_at).total_seconds() < (
+    if not activity or (now - s.last_activity_at).total_seconds() < (
         ctx.settings.activity_touch_seconds
     ):
         return None
     with ctx.db.writing() as w:
         w.execute(
             update(AuthSession)
-            .where(AuthSession.id == session_id, AuthSession.last_activity_at < now)
+            .where(AuthSession.id == s.id, AuthSession.last_activity_at < now)
             .values(last_activity_at=now)
         )
     return now
@@ -130,16 +130,7 @@ def authenticate(request: Request, ctx: ServerContext, *, activity: bool) -> Aut
     if row is None:
         raise ApiError(401, "not_authenticated", "Log in first")
     session, user = row
-    touched = _check_login(
-        ctx,
-        now,
-        session_id=session.id,
-        ended_at=session.ended_at,
-        active=user.active,
-        last_activity_at=session.last_activity_at,
-        absolute_expires_at=session.absolute_expires_at,
-        activity=activity,
-    )
+    touched = _check_login(ctx, now, session, active=user.active, activity=activity)
     if touched is not None:
         # Written by that transaction already: the copy in hand learns it as committed, so
         # no session it may join later takes it for a change of its own to write.
@@ -167,7 +158,7 @@ _LOGIN_BY_TOKEN = (
         UserAccount.must_change_password,
         UserAccount.person_id,
         UserAccount.previous_login_at,
-        _STAMP,
+        _STAMP.label("stamp"),
     )
     .join(UserAccount, UserAccount.id == AuthSession.user_id)
     .where(AuthSession.token_hash == bindparam("token_hash"))
@@ -184,19 +175,9 @@ def login_on(request: Request, ctx: ServerContext, conn: Connection) -> Login:
     row = conn.execute(_LOGIN_BY_TOKEN, params).one_or_none()
     if row is None:
         raise ApiError(401, "not_authenticated", "Log in first")
-    (sid, ended, last, absolute, active, must_change, person_id, previous, stamp) = row
-    _check_login(
-        ctx,
-        now,
-        session_id=sid,
-        ended_at=ended,
-        active=active,
-        last_activity_at=last,
-        absolute_expires_at=absolute,
-        activity=True,
-    )
-    _refuse_pending_password_change(must_change)
-    return Login(person_id, previous, now, stamp)
+    _check_login(ctx, now, row, active=row.active, activity=True)
+    _refuse_pending_password_change(row.must_change_password)
+    return Login(row.person_id, row.previous_login_at, now, row.stamp)
 
 
 def _refuse_pending_password_change(must_change_password: bool) -> None:

@@ -8,8 +8,8 @@ values (who I am, today's date, my previous login, search words, sort, page). Th
 database keeps a counter, `change_stamp.n`, that its own triggers raise on every committed
 change to those four tables (migration 0006), whoever makes it: this process, another
 worker, a command-line tool or hand-written SQL. A page is stored under its request's
-values with the counter read *before* its query ran (by the login check's statement, in
-the same read transaction: `server/deps.py`), and served again only while the
+values with the counter read *before* its query ran (by the login check's statement:
+`server/deps.py`, `login_on`), and served again only while the
 counter still reads the same. Reading the counter first makes every stored page at least
 as new as its stamp: a change that commits between the two reads raises the counter, so
 the page (which may already show the change) is simply never served again.
