@@ -114,6 +114,12 @@ async def test_coordinator_creates_goal_activity_comment_reorders_and_moves_to_h
             pilot,
             lambda: "Fint vær i dag" in str(pane.query_one("#goal-comments", Static).render()),
         )
+        # The save reloads the tree beside the details: let that land before moving the
+        # cursor, or the rebuilt tree puts it back on the activity (seen under load).
+        await wait_until(
+            pilot,
+            lambda: not any(w.group == "goals-load" and not w.is_finished for w in pane.workers),
+        )
         # Reorder: the new goal (last) one up.
         tree = pane.query_one(GoalTreeView)
         goal_node = next(
