@@ -35,23 +35,18 @@ from textual.app import App, ComposeResult
 from sampro_contract import MessageFolder, MessageSort, PlanHome, SortOrder
 from sampro_tui.api import ApiClient
 from sampro_tui.app import freeze_startup_heap
-from screens.calendar import CalendarPane
-from screens.messages import MessagesPane
+from screens.plan.calendar.pane import CalendarPane
+from screens.plan.messages.pane import MessagesPane
+from server.accounts.models import Person, Unit, UserAccount
 from server.app import create_app
+from server.auth.models import AuthSession
+from server.calendar.models import CalendarEvent
 from server.config import Settings
 from server.context import ServerContext
+from server.messages.models import Message, MessageRecipient
 from server.migrate import upgrade
-from server.models import (
-    AuthSession,
-    Message,
-    MessageRecipient,
-    Participant,
-    Person,
-    Plan,
-    Unit,
-    UserAccount,
-)
-from server.models_collab import CalendarEvent
+from server.participants.models import Participant
+from server.plans.models import Plan
 from server.security import token_hash
 from widgets.month_grid import MonthGrid
 

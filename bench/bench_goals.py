@@ -48,12 +48,14 @@ from sampro_contract import PlanRole
 from sampro_tui.app import SamproApp
 from sampro_tui.config import Config
 from sampro_tui.credentials import TokenStore
-from screens.goals import GoalsPane, render_activity, render_comments, render_goal
-from server.access import default_rights
+from screens.plan.goals.pane import GoalsPane, render_activity, render_comments, render_goal
+from server.access.policy import default_rights
+from server.accounts.models import Person, Unit, UnitMembership, UserAccount
 from server.config import Settings
+from server.goals.models import Activity, Comment, Goal
 from server.migrate import upgrade
-from server.models import Participant, Person, Plan, Unit, UnitMembership, UserAccount
-from server.models_content import Activity, Comment, Goal
+from server.participants.models import Participant
+from server.plans.models import Plan
 from server.security import Passwords
 
 GOALS, PER_GOAL, GOAL_COMMENTS, ACTIVITY_COMMENTS = 200, 10, 50, 5

@@ -23,7 +23,7 @@ from sampro_contract import Page, PlanListItem
 from sampro_tui.app import SamproApp
 from sampro_tui.config import Config
 from sampro_tui.credentials import TokenStore
-from screens.plan_list import PlanListScreen, PlanTable
+from screens.plans.screen import PlanListScreen, PlanTable
 
 FIRST = ["Aksel", "Birgit", "Cecilie", "David", "Eline", "Fredrik", "Gro", "Håkon", "Ida"]
 LAST = ["Berg", "Dahl", "Eide", "Foss", "Gran", "Holm", "Lie", "Moe", "Nilsen", "Øien"]

@@ -176,18 +176,12 @@ def build_dataset(url: str) -> dict[str, int]:
     from sqlalchemy import create_engine, insert, text
 
     from sampro_contract import PlanRole, PlanType
-    from server.access import default_rights
+    from server.access.policy import default_rights
+    from server.accounts.models import Person, Unit, UnitMembership, UserAccount
+    from server.messages.models import Message, MessageRecipient
     from server.migrate import upgrade
-    from server.models import (
-        Message,
-        MessageRecipient,
-        Participant,
-        Person,
-        Plan,
-        Unit,
-        UnitMembership,
-        UserAccount,
-    )
+    from server.participants.models import Participant
+    from server.plans.models import Plan
 
     upgrade(url)
     rnd = random.Random(2041)

@@ -42,13 +42,13 @@ if TYPE_CHECKING:
     from sampro_tui.demo import DemoServer
 
 SCREENS_BY_NAME: dict[str, str] = {
-    "login": "screens.login:LoginScreen",
-    "code": "screens.code:CodeScreen",
-    "password": "screens.password:PasswordScreen",
-    "plans": "screens.plan_list:PlanListScreen",
-    "plan": "screens.plan:PlanScreen",
-    "help": "screens.help:HelpScreen",
-    "session_warning": "screens.session_warning:SessionWarningScreen",
+    "login": "screens.login.screen:LoginScreen",
+    "code": "screens.login.code:CodeScreen",
+    "password": "screens.login.password:PasswordScreen",
+    "plans": "screens.plans.screen:PlanListScreen",
+    "plan": "screens.plan.screen:PlanScreen",
+    "help": "screens.help.screen:HelpScreen",
+    "session_warning": "screens.session.warning:SessionWarningScreen",
 }
 
 

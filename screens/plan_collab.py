@@ -25,16 +25,16 @@ from sampro_tui.i18n import t
 
 if TYPE_CHECKING:
     from sampro_contract import ActivityDetail, GoalDetail
-    from screens.goals import GoalsPane
-    from screens.plan import PlanScreen
+    from screens.plan.goals.pane import GoalsPane
+    from screens.plan.screen import PlanScreen
 
 TABS = ("tab-messages", "tab-calendar", "tab-timeline")
 
 
 async def install_collab(screen: PlanScreen, plan: PlanHome, today: date | None = None) -> None:
-    from screens.calendar import CalendarPane
-    from screens.messages import MessagesPane
-    from screens.timeline import TimelinePane
+    from screens.plan.calendar.pane import CalendarPane
+    from screens.plan.messages.pane import MessagesPane
+    from screens.plan.timeline.pane import TimelinePane
 
     tabs = screen.query_one("#tabs", TabbedContent)
     panes: dict[str, tuple[str, Any]] = {
@@ -111,7 +111,7 @@ class TabLinks(FeedList):
 
 def show_tab(screen: Screen[Any], tab_id: str, focus: Widget | None = None) -> None:
     """Go to a tab and put the focus in it (on `focus`, or on its first list or table)."""
-    from screens.plan import PlanTabs
+    from screens.plan.screen import PlanTabs
 
     screen.query_one("#tabs", PlanTabs).enter(tab_id, focus)
 
@@ -141,7 +141,7 @@ async def show_home_feed(screen: PlanScreen, plan: PlanHome) -> None:
 
 
 def go_to_event(screen: Screen[Any], day: date) -> None:
-    from screens.calendar import CalendarPane
+    from screens.plan.calendar.pane import CalendarPane
 
     pane = screen.query_one(CalendarPane)
     show_tab(screen, "tab-calendar", pane.grid)
@@ -150,7 +150,7 @@ def go_to_event(screen: Screen[Any], day: date) -> None:
 
 def go_to_message(screen: Screen[Any], message_id: int, inbox: bool = True) -> None:
     """Open a message in Meldinger (in the inbox folder, for a message to me)."""
-    from screens.messages import MessagesPane, MessageTable
+    from screens.plan.messages.pane import MessagesPane, MessageTable
 
     pane = screen.query_one(MessagesPane)
     show_tab(screen, "tab-messages", pane.query_one(MessageTable))
@@ -160,7 +160,7 @@ def go_to_message(screen: Screen[Any], message_id: int, inbox: bool = True) -> N
 
 
 def render_home_feed(screen: Screen[Any], feed: HomeFeed) -> None:
-    from screens.calendar import event_time
+    from screens.plan.calendar.pane import event_time
 
     events = [
         (
@@ -214,7 +214,7 @@ def go_to_item(screen: Screen[Any], item: TimelineItem) -> None:
         go_to_event(screen, item.at.date())
     elif item.kind in (TimelineKind.GOAL, TimelineKind.ACTIVITY, TimelineKind.COMMENT):
         if screen.query("#tab-goals"):
-            from screens.goals import GoalsPane
+            from screens.plan.goals.pane import GoalsPane
 
             pane = screen.query_one(GoalsPane)
             show_tab(screen, "tab-goals", pane.view)

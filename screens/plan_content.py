@@ -15,7 +15,7 @@ from sampro_tui.i18n import t
 from widgets.completeness import CompletenessList
 
 if TYPE_CHECKING:
-    from screens.plan import PlanScreen
+    from screens.plan.screen import PlanScreen
 
 LIFE_RIGHTS = (
     "life_work",
@@ -41,9 +41,9 @@ def readable_tabs(plan: PlanHome) -> list[str]:
 
 
 async def install_content(screen: PlanScreen, plan: PlanHome) -> None:
-    from screens.goals import GoalsPane
-    from screens.life_areas import LifeAreasPane
-    from screens.professional_plans import ProfessionalPlansPane
+    from screens.plan.goals.pane import GoalsPane
+    from screens.plan.life_areas.pane import LifeAreasPane
+    from screens.plan.professional_plans.pane import ProfessionalPlansPane
 
     tabs = screen.query_one("#tabs", TabbedContent)
     panes = {

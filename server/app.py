@@ -9,23 +9,21 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from sampro_contract import API_PREFIX
+from server.accounts import routes as accounts
+from server.auth import routes as auth
+from server.calendar import routes as calendar
 from server.config import Settings
 from server.context import ServerContext
 from server.errors import install_error_handlers
-from server.notify import Notifier
-from server.routes import (
-    admin,
-    auth,
-    calendar,
-    goals,
-    log,
-    mapping,
-    me,
-    messages,
-    participants,
-    plans,
-    together,
-)
+from server.goals import routes as goals
+from server.home import routes as home
+from server.life_areas import routes as life_areas
+from server.log import routes as log
+from server.messages import routes as messages
+from server.notifications.service import Notifier
+from server.participants import routes as participants
+from server.plans import routes as plans
+from server.profile import routes as profile
 
 
 def create_app(settings: Settings | None = None, ctx: ServerContext | None = None) -> FastAPI:
@@ -56,9 +54,9 @@ def create_app(settings: Settings | None = None, ctx: ServerContext | None = Non
     install_error_handlers(app)
     # Each module's router straight under the app (one level of inclusion, not two):
     # every request walks the included routers to find its route.
-    for module in (plans, auth, me, participants, log, admin, goals, mapping):
+    for module in (plans, auth, profile, participants, log, accounts, goals, life_areas):
         app.include_router(module.router, prefix=API_PREFIX)
-    for module in (messages, calendar, together):  # working together
+    for module in (messages, calendar, home):
         app.include_router(module.router, prefix=API_PREFIX)
 
     @app.get(f"{API_PREFIX}/healthz", tags=["health"])

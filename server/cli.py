@@ -43,7 +43,7 @@ def _create_admin(args: argparse.Namespace, settings: Settings) -> int:
     from pydantic import ValidationError
 
     from sampro_contract import PersonCreate
-    from server.bootstrap import AdminExists, create_admin
+    from server.accounts.bootstrap import AdminExists, create_admin
     from server.migrate import upgrade
 
     try:  # the same address rule as every other person's
@@ -72,7 +72,7 @@ def _create_admin(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _demo_seed(args: argparse.Namespace, settings: Settings) -> int:
-    from server.demo import seed
+    from server.demo.seed import seed
     from server.migrate import upgrade
 
     upgrade(settings.resolved_database_url)

@@ -18,9 +18,11 @@ from sampro_contract import (
     ParticipantRef,
     PlanRole,
 )
-from server.access import PlanScope
-from server.models import Message, MessageRecipient, Participant, Person, UserAccount
-from server.models_collab import CalendarEvent
+from server.access.scope import PlanScope
+from server.accounts.models import Person, UserAccount
+from server.calendar.models import CalendarEvent
+from server.messages.models import Message, MessageRecipient
+from server.participants.models import Participant
 
 
 def names_of(db: Session, participant_ids: Iterable[int]) -> dict[int, ParticipantRef]:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import server.schema  # noqa: F401 - every model loaded before any is used
 from server.clock import Clock
 from server.config import Settings
 from server.db import Database
 from server.delivery import Outbox
-from server.listcache import PlanListCache
+from server.plans.cache import PlanListCache
 from server.security import Passwords
 
 

@@ -12,10 +12,12 @@ from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from server.audit import Actor
+from server.accounts.models import UserAccount
+from server.auth.models import AuthSession
 from server.context import ServerContext
 from server.errors import ApiError
-from server.models import AuthSession, ChangeStamp, UserAccount
+from server.log.service import Actor
+from server.plans.models import ChangeStamp
 from server.security import token_hash
 
 

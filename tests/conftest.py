@@ -190,7 +190,7 @@ class LiveServer:
 
     def sent_to(self, username: str) -> list[dict[str, Any]]:
         assert self.ctx is not None
-        from server.models import UserAccount
+        from server.accounts.models import UserAccount
 
         with self.ctx.db.read_session() as db:
             from sqlalchemy import select
@@ -214,7 +214,7 @@ _DEMO_TEMPLATES: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[Path, list[
 
 def _demo_database(tmp_path: Path, overrides: dict[str, Any]) -> list[Any]:
     """A fresh copy of the seeded demo database at `tmp_path / "live.db"`; its accounts."""
-    from server.demo import seed
+    from server.demo.seed import seed
 
     key = (date.today().isoformat(), tuple(sorted((k, repr(v)) for k, v in overrides.items())))
     if key not in _DEMO_TEMPLATES:

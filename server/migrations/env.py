@@ -5,13 +5,11 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import text
 
-import server.models_collab
-import server.models_content  # noqa: F401 - registers its tables
 from server.db import make_engine
-from server.models import Base
+from server.schema import metadata
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata
 LOCK_KEY = 0x5A4D_9120  # any constant, the same in every process
 
 

@@ -14,16 +14,11 @@ import httpx
 from sqlalchemy import select
 
 from sampro_contract import PlanRole, Rights
-from server.access import default_rights
-from server.models import (
-    AuditLog,
-    Participant,
-    Person,
-    Plan,
-    Unit,
-    UnitMembership,
-    UserAccount,
-)
+from server.access.policy import default_rights
+from server.accounts.models import Person, Unit, UnitMembership, UserAccount
+from server.log.models import AuditLog
+from server.participants.models import Participant
+from server.plans.models import Plan
 from tests.conftest import Harness
 
 API = "/api/v1"

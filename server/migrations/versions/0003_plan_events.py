@@ -6,9 +6,7 @@ Create Date: 2026-11-22 08:43:38.512743
 """
 from alembic import op
 import sqlalchemy as sa
-import server.models
-
-
+import server.db
 revision = '0003'
 down_revision = '0002'
 branch_labels = None
@@ -24,8 +22,8 @@ def upgrade() -> None:
     sa.Column('object_type', sa.String(length=40), nullable=False),
     sa.Column('object_id', sa.Integer(), nullable=False),
     sa.Column('actor_participant_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', server.models.UTCDateTime(), nullable=False),
-    sa.Column('notified_at', server.models.UTCDateTime(), nullable=True),
+    sa.Column('created_at', server.db.UTCDateTime(), nullable=False),
+    sa.Column('notified_at', server.db.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['actor_participant_id'], ['participants.id'], ),
     sa.ForeignKeyConstraint(['plan_id'], ['plans.id'], ),
     sa.PrimaryKeyConstraint('id')

@@ -5,8 +5,7 @@ Revises: 0003
 """
 from alembic import op
 import sqlalchemy as sa
-import server.models
-
+import server.db
 revision = "0004"
 down_revision = "0003"
 branch_labels = None
@@ -22,8 +21,8 @@ def upgrade() -> None:
     sa.Column('responsible_service', sa.String(length=300), nullable=False),
     sa.Column('contact', sa.String(length=300), nullable=False),
     sa.Column('key_points', sa.Text(), nullable=False),
-    sa.Column('created_at', server.models.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', server.models.UTCDateTime(), nullable=False),
+    sa.Column('created_at', server.db.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', server.db.UTCDateTime(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['plan_id'], ['plans.id'], ),
     sa.PrimaryKeyConstraint('id')
@@ -40,11 +39,11 @@ def upgrade() -> None:
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('in_history', sa.Boolean(), nullable=False),
-    sa.Column('moved_to_history_at', server.models.UTCDateTime(), nullable=True),
+    sa.Column('moved_to_history_at', server.db.UTCDateTime(), nullable=True),
     sa.Column('picture_type', sa.String(length=20), nullable=True),
     sa.Column('created_by_participant_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', server.models.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', server.models.UTCDateTime(), nullable=False),
+    sa.Column('created_at', server.db.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', server.db.UTCDateTime(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['created_by_participant_id'], ['participants.id'], ),
     sa.ForeignKeyConstraint(['plan_id'], ['plans.id'], ),
@@ -61,7 +60,7 @@ def upgrade() -> None:
     sa.Column('area_date', sa.Date(), nullable=True),
     sa.Column('status', sa.String(length=300), nullable=False),
     sa.Column('updated_by_participant_id', sa.Integer(), nullable=True),
-    sa.Column('updated_at', server.models.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', server.db.UTCDateTime(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.CheckConstraint("area IN ('work', 'housing', 'leisure', 'health', 'social', 'economy')", name='ck_life_areas_area'),
     sa.ForeignKeyConstraint(['plan_id'], ['plans.id'], ),
@@ -81,8 +80,8 @@ def upgrade() -> None:
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('created_by_participant_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', server.models.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', server.models.UTCDateTime(), nullable=False),
+    sa.Column('created_at', server.db.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', server.db.UTCDateTime(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['created_by_participant_id'], ['participants.id'], ),
     sa.ForeignKeyConstraint(['goal_id'], ['goals.id'], ),
@@ -99,7 +98,7 @@ def upgrade() -> None:
     sa.Column('plan_id', sa.Integer(), nullable=False),
     sa.Column('content_type', sa.String(length=20), nullable=False),
     sa.Column('data', sa.LargeBinary(), nullable=False),
-    sa.Column('created_at', server.models.UTCDateTime(), nullable=False),
+    sa.Column('created_at', server.db.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['goal_id'], ['goals.id'], ),
     sa.ForeignKeyConstraint(['plan_id'], ['plans.id'], ),
     sa.PrimaryKeyConstraint('goal_id')
@@ -114,8 +113,8 @@ def upgrade() -> None:
     sa.Column('activity_id', sa.Integer(), nullable=True),
     sa.Column('author_participant_id', sa.Integer(), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
-    sa.Column('created_at', server.models.UTCDateTime(), nullable=False),
-    sa.Column('edited_at', server.models.UTCDateTime(), nullable=True),
+    sa.Column('created_at', server.db.UTCDateTime(), nullable=False),
+    sa.Column('edited_at', server.db.UTCDateTime(), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['activity_id'], ['activities.id'], ),
     sa.ForeignKeyConstraint(['author_participant_id'], ['participants.id'], ),

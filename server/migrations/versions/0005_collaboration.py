@@ -5,8 +5,7 @@ Revises: 0004
 """
 from alembic import op
 import sqlalchemy as sa
-import server.models
-
+import server.db
 revision = "0005"
 down_revision = "0004"
 branch_labels = None
@@ -21,11 +20,11 @@ def upgrade() -> None:
     sa.Column('channel', sa.String(length=10), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('event_count', sa.Integer(), nullable=False),
-    sa.Column('created_at', server.models.UTCDateTime(), nullable=False),
-    sa.Column('due_at', server.models.UTCDateTime(), nullable=False),
-    sa.Column('claimed_until', server.models.UTCDateTime(), nullable=True),
+    sa.Column('created_at', server.db.UTCDateTime(), nullable=False),
+    sa.Column('due_at', server.db.UTCDateTime(), nullable=False),
+    sa.Column('claimed_until', server.db.UTCDateTime(), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('sent_at', server.models.UTCDateTime(), nullable=True),
+    sa.Column('sent_at', server.db.UTCDateTime(), nullable=True),
     sa.Column('last_error', sa.String(length=500), nullable=True),
     sa.ForeignKeyConstraint(['plan_id'], ['plans.id'], ),
     sa.ForeignKeyConstraint(['user_id'], ['user_accounts.id'], ),
@@ -46,8 +45,8 @@ def upgrade() -> None:
     sa.Column('place', sa.String(length=200), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('created_by_participant_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', server.models.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', server.models.UTCDateTime(), nullable=False),
+    sa.Column('created_at', server.db.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', server.db.UTCDateTime(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['created_by_participant_id'], ['participants.id'], ),
     sa.ForeignKeyConstraint(['plan_id'], ['plans.id'], ),
@@ -57,13 +56,13 @@ def upgrade() -> None:
         batch_op.create_index('ix_calendar_events_plan_dates', ['plan_id', 'start_date', 'end_date'], unique=False)
 
     with op.batch_alter_table('messages', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('updated_at', server.models.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column('updated_at', server.db.UTCDateTime(), nullable=True))
         batch_op.add_column(sa.Column('reply_to_id', sa.Integer(), nullable=True))
         batch_op.create_index('ix_messages_sender', ['sender_participant_id', 'sent_at'], unique=False)
         batch_op.create_foreign_key('fk_messages_reply_to_id', 'messages', ['reply_to_id'], ['id'])
 
     with op.batch_alter_table('message_recipients', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('sent_at', server.models.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column('sent_at', server.db.UTCDateTime(), nullable=True))
         batch_op.create_index('ix_message_recipients_inbox', ['participant_id', 'sent_at', 'message_id'], unique=False)
     op.execute(
         "UPDATE message_recipients SET sent_at = "

@@ -1,0 +1,1 @@
+"""Login: username and password, the one-time code, changing the password."""

@@ -1,0 +1,1 @@
+"""The Mål og aktiviteter tab."""

@@ -1,0 +1,1 @@
+"""The Kartlegging tab."""

@@ -1,0 +1,1 @@
+"""The plan list (Liste planer)."""

@@ -1,0 +1,1 @@
+"""The session's dialogs: the warning before it times out."""

@@ -1,0 +1,1 @@
+"""Accounts, persons and units: administration and support (Adm. virksomhet, brukerstøtte)."""

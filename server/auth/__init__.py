@@ -1,0 +1,1 @@
+"""Two-step login, sessions, password changes and resets."""

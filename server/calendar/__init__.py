@@ -1,0 +1,1 @@
+"""The plan's shared calendar (kalender)."""

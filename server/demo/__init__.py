@@ -1,0 +1,1 @@
+"""Fictional demo data for `sampro-server demo-seed` and `sampro demo`."""

@@ -1,0 +1,1 @@
+"""Goals and activities (mål og aktiviteter): the tree, order, history, pictures, comments."""

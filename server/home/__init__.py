@@ -1,0 +1,1 @@
+"""The plan's home (Hjem): the owner's presentation and the home feed."""

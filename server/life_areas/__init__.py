@@ -1,0 +1,1 @@
+"""Life-area mapping (kartlegging av livsområder)."""

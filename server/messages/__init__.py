@@ -1,0 +1,1 @@
+"""Plan-internal messages, notes and minutes (meldinger, notater, referater)."""

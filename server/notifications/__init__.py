@@ -1,0 +1,1 @@
+"""Notifications (varslinger) of new things in a plan, by SMS or e-mail, without content."""

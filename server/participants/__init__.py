@@ -1,0 +1,1 @@
+"""The plan group (deltakere): roles, rights, consent, responsibilities."""

@@ -1,0 +1,1 @@
+"""Plans: the plan list and its cache, creating, archiving, closing, reopening."""

@@ -1,0 +1,1 @@
+"""The owner's other plans (fagplaner) kept beside the individual plan."""

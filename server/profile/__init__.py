@@ -1,0 +1,1 @@
+"""The logged-in person's own things (Min profil): profile, authenticator, drafts."""

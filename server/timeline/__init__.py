@@ -1,0 +1,1 @@
+"""Plan events and the timeline (tidslinje) built from them."""
