@@ -20,10 +20,12 @@ from server.home import routes as home
 from server.life_areas import routes as life_areas
 from server.log import routes as log
 from server.messages import routes as messages
-from server.notifications.service import Notifier
+from server.notifications import routes as notifications
+from server.notifications.worker import Notifier
 from server.participants import routes as participants
 from server.plans import routes as plans
 from server.profile import routes as profile
+from server.timeline import routes as timeline
 
 
 def create_app(settings: Settings | None = None, ctx: ServerContext | None = None) -> FastAPI:
@@ -56,7 +58,7 @@ def create_app(settings: Settings | None = None, ctx: ServerContext | None = Non
     # every request walks the included routers to find its route.
     for module in (plans, auth, profile, participants, log, accounts, goals, life_areas):
         app.include_router(module.router, prefix=API_PREFIX)
-    for module in (messages, calendar, home):
+    for module in (messages, calendar, home, timeline, notifications):
         app.include_router(module.router, prefix=API_PREFIX)
 
     @app.get(f"{API_PREFIX}/healthz", tags=["health"])

@@ -160,7 +160,7 @@ def plan_scope(area: AreaOf, need: Need, *, lock: bool = False) -> Callable[...,
 
     def dependency(
         request: Request,
-        plan_id: Annotated[int, Path(description="The plan")],
+        plan_id: Annotated[int, Path()],  # undescribed: the API document stays as it was
         a: Auth,
         db: WriteDb,
     ) -> PlanScope:

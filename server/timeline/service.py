@@ -1,151 +1,234 @@
-"""The timeline's sources: which plan events a participant may see, and their titles.
-
-Plan events name an object by type and id. Each object type is registered here with the
-areas whose read right shows it (any one suffices) and, optionally, a function that finds
-titles for a batch of ids. The plan-content routes may register titles for their types
-(`register_timeline_source("goal", ...)`); unknown types are never shown.
-
-A source may also say, in SQL, whether an event's object still exists (`alive`): events
-about deleted goals, activities and comments are left out of the timeline rather than
-shown without a title and without a way to open them. And it may say where each object
-is in the goal tree (`places`: goal id, activity id), so that Enter goes straight there.
-"""
+"""The timeline (tidslinje): a plan's events and calendar entries, newest first, paged
+by a cursor, showing only what the reader's rights show."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import base64
+from datetime import UTC, datetime, time
 
-from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy import ColumnElement, Time, and_, exists, func, literal, or_
 from sqlalchemy.orm import InstrumentedAttribute
 
-from sampro_contract import TimelineKind
-from server.access.policy import Area, Need
+from sampro_contract import Timeline, TimelineItem, TimelineKind
 from server.access.scope import PlanScope
-from server.goals.models import Activity, Comment, Goal
+from server.calendar.models import CalendarEvent
+from server.deps import Authenticated
+from server.errors import validation
+from server.log import service as audit
+from server.messages.models import Message, MessageRecipient
+from server.participants.names import names_of
 from server.timeline.models import PlanEvent
+from server.timeline.sources import SOURCES
 
-TitleFinder = Callable[[PlanScope, list[int]], dict[int, str]]
-Place = tuple[int | None, int | None]  # (goal id, activity id), None where not readable
-PlaceFinder = Callable[[PlanScope, list[int]], dict[int, Place]]
-AliveClause = Callable[[], ColumnElement[bool]]  # in SQL, over PlanEvent.object_id
-
-
-@dataclass(frozen=True)
-class TimelineSource:
-    kind: TimelineKind
-    areas: tuple[Area, ...]  # readable through any one of these
-    titles: TitleFinder | None = None
-    alive: AliveClause | None = None
-    places: PlaceFinder | None = None
-
-    def visible_to(self, scope: PlanScope) -> bool:
-        return any(scope.can(area, Need.READ) for area in self.areas)
+FUTURE_ITEMS = 50
+# An item's place in the timeline, newest first: (at, source, id). Plan events and
+# calendar entries with the same time are told apart by the source, then by their id,
+# so a cursor made of the three never skips nor repeats an item.
+CALENDAR_SOURCE, EVENT_SOURCE = 0, 1
+Key = tuple[datetime, int, int]
+MAX_ID = 2**31 - 1  # above every id: ids are INTEGER (int4 on PostgreSQL, which refuses more)
+MIDNIGHT = literal(time(0), Time())
 
 
-SOURCES: dict[str, TimelineSource] = {}
+def _calendar_at(e: CalendarEvent) -> datetime:
+    # Wall-clock date and time, shown as such; tagged UTC only to sort beside instants.
+    return datetime.combine(e.start_date, e.start_time or time(0), tzinfo=UTC)
 
 
-def register_timeline_source(
-    object_type: str,
-    kind: TimelineKind,
-    areas: tuple[Area, ...],
-    titles: TitleFinder | None = None,
-    alive: AliveClause | None = None,
-    places: PlaceFinder | None = None,
-) -> None:
-    SOURCES[object_type] = TimelineSource(kind, areas, titles, alive, places)
+def encode_cursor(key: Key) -> str:
+    at, source, ident = key
+    raw = f"{at.astimezone(UTC).isoformat()}|{source}|{ident}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _goal_titles(scope: PlanScope, ids: list[int]) -> dict[int, str]:
-    rows = scope.db.execute(
-        scope.select(Goal).with_only_columns(Goal.id, Goal.title).where(Goal.id.in_(ids))
-    )
-    return {i: title for i, title in rows}
+def decode_cursor(cursor: str) -> Key:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        at_text, source, ident = raw.split("|")
+        at = datetime.fromisoformat(at_text)
+        key = (at.astimezone(UTC), int(source), int(ident))
+        if at.tzinfo is None or key[1] not in (0, 1) or not 0 <= key[2] < MAX_ID:
+            raise ValueError(cursor)
+    except ValueError as exc:  # also bad base64 and bad UTF-8
+        raise validation(
+            "cursor", "is not a cursor given by this timeline", type="bad_cursor"
+        ) from exc
+    return key
 
 
-def _activity_titles(scope: PlanScope, ids: list[int]) -> dict[int, str]:
-    rows = scope.db.execute(
-        scope.select(Activity)
-        .with_only_columns(Activity.id, Activity.title)
-        .where(Activity.id.in_(ids))
-    )
-    return {i: title for i, title in rows}
+def _older(
+    at_lt: ColumnElement[bool],
+    at_eq: ColumnElement[bool],
+    source: int,
+    ident: InstrumentedAttribute[int],
+    bound: Key,
+) -> ColumnElement[bool]:
+    """In SQL: (at, source, id) < bound, for rows of one source."""
+    _, b_source, b_id = bound
+    if source < b_source:
+        return or_(at_lt, at_eq)
+    if source > b_source:
+        return at_lt
+    return or_(at_lt, and_(at_eq, ident < b_id))
 
 
-def _comment_titles(scope: PlanScope, ids: list[int]) -> dict[int, str]:
-    """A comment is named by what it is on (its text stays where it was written)."""
-    rows = scope.db.execute(
-        scope.select(Comment)
-        .with_only_columns(Comment.id, Goal.title, Activity.title)
-        .join(Goal, Goal.id == Comment.goal_id)
-        .outerjoin(Activity, Activity.id == Comment.activity_id)
-        .where(Comment.id.in_(ids))
-    )
-    return {i: activity or goal for i, goal, activity in rows}
-
-
-def _exists_in(table_id: InstrumentedAttribute[int]) -> AliveClause:
-    return lambda: exists(select(1).where(table_id == PlanEvent.object_id))
-
-
-def _readable(scope: PlanScope, goal_id: int | None, activity_id: int | None) -> Place:
-    return (
-        goal_id if scope.can(Area.GOALS, Need.READ) else None,
-        activity_id if scope.can(Area.ACTIVITIES, Need.READ) else None,
+def _event_older(bound: Key) -> ColumnElement[bool]:
+    at = bound[0]
+    return _older(
+        PlanEvent.created_at < at, PlanEvent.created_at == at, EVENT_SOURCE, PlanEvent.id, bound
     )
 
 
-def _goal_places(scope: PlanScope, ids: list[int]) -> dict[int, Place]:
-    return {i: _readable(scope, i, None) for i in ids}
+def _calendar_time() -> ColumnElement[time]:
+    return func.coalesce(CalendarEvent.start_time, MIDNIGHT)
 
 
-def _activity_places(scope: PlanScope, ids: list[int]) -> dict[int, Place]:
-    rows = scope.db.execute(
-        scope.select(Activity)
-        .with_only_columns(Activity.id, Activity.goal_id)
-        .where(Activity.id.in_(ids))
+def _calendar_older(bound: Key) -> ColumnElement[bool]:
+    at = bound[0].astimezone(UTC)
+    d, tm = at.date(), at.time().replace(tzinfo=None)
+    lt = or_(
+        CalendarEvent.start_date < d, and_(CalendarEvent.start_date == d, _calendar_time() < tm)
     )
-    return {i: _readable(scope, goal_id, i) for i, goal_id in rows}
+    eq = and_(CalendarEvent.start_date == d, _calendar_time() == tm)
+    return _older(lt, eq, CALENDAR_SOURCE, CalendarEvent.id, bound)
 
 
-def _comment_places(scope: PlanScope, ids: list[int]) -> dict[int, Place]:
-    rows = scope.db.execute(
-        scope.select(Comment)
-        .with_only_columns(Comment.id, Comment.goal_id, Comment.activity_id)
-        .where(Comment.id.in_(ids))
+def timeline_page(
+    scope: PlanScope,
+    a: Authenticated,
+    cursor: str | None,
+    before: datetime | None,
+    limit: int,
+) -> Timeline:
+    """One page of the timeline, newest first, only what my rights show; on the first
+    page the coming calendar entries on top. The reading is logged."""
+    me = scope.participant.id
+    if before is not None and before.tzinfo is None:
+        before = before.replace(tzinfo=UTC)
+    bound: Key | None = decode_cursor(cursor) if cursor else None
+    if bound is None and before is not None:
+        bound = (before, -1, 0)  # strictly older than `before`, whatever the kind
+    first_page = bound is None
+    now_key: Key = (a.now, CALENDAR_SOURCE, MAX_ID)  # calendar entries up to now are past
+    last_login = a.user.previous_login_at
+    # Correlated to the plan event rows, which the scope has already chosen.
+    mine = or_(
+        exists().where(
+            MessageRecipient.message_id == PlanEvent.object_id,
+            MessageRecipient.participant_id == me,
+        ),
+        exists().where(Message.id == PlanEvent.object_id, Message.sender_participant_id == me),
     )
-    return {i: _readable(scope, goal_id, activity_id) for i, goal_id, activity_id in rows}
+    shown = [
+        and_(PlanEvent.object_type == t, s.alive()) if s.alive else PlanEvent.object_type == t
+        for t, s in SOURCES.items()
+        if s.visible_to(scope)
+    ]
+    stmt = scope.select(PlanEvent).where(
+        or_(*shown, and_(PlanEvent.object_type == "message", mine))
+    )
+    if bound is not None:
+        stmt = stmt.where(_event_older(bound))
+    events = list(
+        scope.db.scalars(
+            stmt.order_by(PlanEvent.created_at.desc(), PlanEvent.id.desc()).limit(limit + 1)
+        ).all()
+    )
+    cal = scope.select(CalendarEvent)
+    past_stmt = cal.where(_calendar_older(now_key))
+    if bound is not None:
+        past_stmt = past_stmt.where(_calendar_older(bound))
+    past_cal = list(
+        scope.db.scalars(
+            past_stmt.order_by(
+                CalendarEvent.start_date.desc(), _calendar_time().desc(), CalendarEvent.id.desc()
+            ).limit(limit + 1)
+        ).all()
+    )
+    future_cal: list[CalendarEvent] = []
+    if first_page:
+        future_cal = list(
+            scope.db.scalars(
+                cal.where(~_calendar_older(now_key))
+                .order_by(CalendarEvent.start_date, _calendar_time(), CalendarEvent.id)
+                .limit(FUTURE_ITEMS)
+            ).all()
+        )
+    refs = names_of(
+        scope,
+        {e.actor_participant_id for e in events if e.actor_participant_id}
+        | {e.created_by_participant_id for e in past_cal + future_cal}
+        | {e.object_id for e in events if e.object_type == "participant"},
+    )
+    subjects = dict(
+        scope.db.execute(
+            scope.select(Message)
+            .with_only_columns(Message.id, Message.subject)
+            .where(Message.id.in_([e.object_id for e in events if e.object_type == "message"]))
+        ).all()
+    )
+    titles: dict[str, dict[int, str]] = {"message": subjects}
+    places: dict[str, dict[int, tuple[int | None, int | None]]] = {}
+    for object_type, source in SOURCES.items():
+        ids = [e.object_id for e in events if e.object_type == object_type]
+        if source.titles is not None:
+            titles[object_type] = source.titles(scope, ids) if ids else {}
+        if source.places is not None:
+            places[object_type] = source.places(scope, ids) if ids else {}
+    titles["participant"] = {pid: ref.name for pid, ref in refs.items()}
 
+    def is_new(at: datetime) -> bool:
+        return last_login is not None and at > last_login
 
-# The object types are those the routes raise events with (server/routes/goals.py,
-# participants.py); a comment is shown as what it is on is: goal or activity. Goals,
-# activities and comments are deleted for good, and their events leave the timeline.
-register_timeline_source(
-    "goal", TimelineKind.GOAL, (Area.GOALS,), _goal_titles, _exists_in(Goal.id), _goal_places
-)
-register_timeline_source(
-    "activity",
-    TimelineKind.ACTIVITY,
-    (Area.ACTIVITIES,),
-    _activity_titles,
-    _exists_in(Activity.id),
-    _activity_places,
-)
-register_timeline_source(
-    "goal_comment",
-    TimelineKind.COMMENT,
-    (Area.GOALS,),
-    _comment_titles,
-    _exists_in(Comment.id),
-    _comment_places,
-)
-register_timeline_source(
-    "activity_comment",
-    TimelineKind.COMMENT,
-    (Area.ACTIVITIES,),
-    _comment_titles,
-    _exists_in(Comment.id),
-    _comment_places,
-)
-register_timeline_source("participant", TimelineKind.PARTICIPANT, (Area.PARTICIPANTS,))
+    past: list[tuple[Key, TimelineItem]] = []
+    for e in events:
+        found = SOURCES.get(e.object_type)
+        kind = TimelineKind.MESSAGE if e.object_type == "message" else TimelineKind.OTHER
+        if found is not None and e.object_type != "message":
+            kind = found.kind
+        actor = refs.get(e.actor_participant_id) if e.actor_participant_id else None
+        goal_id, activity_id = places.get(e.object_type, {}).get(e.object_id, (None, None))
+        item = TimelineItem(
+            kind=kind,
+            object_type=e.object_type,
+            object_id=e.object_id,
+            at=e.created_at,
+            all_day=False,
+            title=titles.get(e.object_type, {}).get(e.object_id, ""),
+            by=actor.name if actor else None,
+            new=is_new(e.created_at),
+            future=False,
+            goal_id=goal_id,
+            activity_id=activity_id,
+        )
+        past.append(((e.created_at, EVENT_SOURCE, e.id), item))
+
+    def calendar_item(c: CalendarEvent, future: bool) -> TimelineItem:
+        author = refs.get(c.created_by_participant_id)
+        return TimelineItem(
+            kind=TimelineKind.CALENDAR,
+            object_type="calendar_event",
+            object_id=c.id,
+            at=_calendar_at(c),
+            all_day=c.start_time is None,
+            title=c.title,
+            by=author.name if author else None,
+            new=is_new(c.created_at),
+            # Wall-clock against the server's UTC: off by the zone at most, today.
+            future=future,
+        )
+
+    past += [((_calendar_at(c), CALENDAR_SOURCE, c.id), calendar_item(c, False)) for c in past_cal]
+    past.sort(key=lambda kv: kv[0], reverse=True)
+    has_more = len(past) > limit
+    page = past[:limit]
+    future = [calendar_item(c, True) for c in reversed(future_cal)]
+    audit.record_in_plan(scope, a, "read", "timeline")
+    scope.db.commit()
+    return Timeline(
+        items=future + [item for _, item in page],
+        last_login=last_login,
+        now=a.now,
+        has_more=has_more,
+        next_cursor=encode_cursor(page[-1][0]) if has_more else None,
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from server.notifications.service import Notifier
+from server.notifications.worker import Notifier
 from tests.server.conftest import Org
 from tests.server.plan_group import later, make_group
 

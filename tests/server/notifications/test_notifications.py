@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from server.accounts.models import Person, UserAccount
 from server.notifications.models import Delivery, Notification
-from server.notifications.service import Notifier
+from server.notifications.worker import Notifier
 from tests.conftest import free_port
 from tests.server.conftest import Org
 from tests.server.notifications.test_delivery import Inbox

@@ -4,7 +4,7 @@ titles) and the notifier, each only for those whose rights let them see it."""
 from __future__ import annotations
 
 from sampro_contract import Access, Rights
-from server.notifications.service import Notifier
+from server.notifications.worker import Notifier
 from server.participants.models import Participant
 from tests.server.plan_group import Group, group_fixture, later  # noqa: F401 - fixture
 

@@ -18,6 +18,10 @@ memory that another worker needs):
 
 The text says only that something new waits in plan number N: not the owner's name, not
 the plan's short name (free text that may name a service or a diagnosis), not what it is.
+
+The worker reads across plans, with no participant's scope: it is the one reader of plan
+tables that no request drives, and it reads only who takes part and who was addressed,
+never what was written.
 """
 
 from __future__ import annotations
@@ -33,16 +37,16 @@ from sqlalchemy.orm import Session
 from server.access.policy import Need, allowed, consent_valid
 from server.accounts.models import UserAccount
 from server.auth.service import destination, destination_hint
-from server.collab import effective_prefs
 from server.context import ServerContext
 from server.delivery import DeliveryError, Outgoing
 from server.messages.models import MessageRecipient
 from server.notifications.models import Delivery, Notification
+from server.notifications.prefs import effective_prefs
 from server.participants.models import Participant
 from server.plans.models import Plan
 from server.timeline.events import EventKind
 from server.timeline.models import PlanEvent
-from server.timeline.service import SOURCES
+from server.timeline.sources import SOURCES
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +84,7 @@ class _PlanPeople:
 
 
 def _plan_people(db: Session, plan_id: int) -> _PlanPeople:
+    # Across plans by design (see the module's docstring): no request, no scope.
     plan = db.get(Plan, plan_id)
     rows = db.execute(
         select(Participant, UserAccount)
@@ -102,6 +107,7 @@ def recipients(
     kind = EventKind(event.kind)
     addressed: set[int] | None = None
     if kind == EventKind.NEW_MESSAGE:
+        # Whom the message was sent to (not what it says), read without a scope as above.
         addressed = set(
             db.scalars(
                 select(MessageRecipient.participant_id).where(
