@@ -1,4 +1,4 @@
-"""Demo data for working together: messages, notes and minutes, calendar entries, visits.
+"""Demo data for the plan group: messages, notes and minutes, calendar entries, visits.
 
 Fictional and Norwegian, like the rest of the demo. Plan events are marked notified, so
 a fresh demo does not send a burst of notifications for history.
@@ -94,7 +94,7 @@ EVENTS = [
 ]
 
 
-def add_collaboration(
+def add_messages_and_calendar(
     db: Session,
     plan: Plan,
     members: list[Participant],

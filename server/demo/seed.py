@@ -19,7 +19,7 @@ from server.accounts.models import Person, Unit, UnitMembership, UserAccount
 from server.config import Settings
 from server.context import ServerContext
 from server.demo.goals import add_plan_content
-from server.demo.messages import add_collaboration
+from server.demo.messages import add_messages_and_calendar
 from server.log import service as audit
 from server.log.service import Actor
 from server.participants.models import Participant
@@ -368,7 +368,9 @@ def _plans(
         elif i % 5 == 0:
             plan.last_archived_at = now - timedelta(days=rng.randrange(30, 200))
         # Messages, notes and minutes, calendar entries and recent visits.
-        add_collaboration(db, plan, members, accounts_by_person, now, random.Random(2000 + i), i)
+        add_messages_and_calendar(
+            db, plan, members, accounts_by_person, now, random.Random(2000 + i), i
+        )
         audit.record(
             db,
             now,

@@ -162,6 +162,7 @@ class Notifier:
                 got = db.scalar(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": FOLD_LOCK_KEY})
                 if not got:
                     return 0  # another worker is folding right now
+            # Every plan's new events at once: the cross-plan read this worker exists for.
             events = list(
                 db.scalars(
                     select(PlanEvent)
