@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     # Pages of the plan list kept in memory per worker, checked against the database's
     # change stamp before each use (server/listcache.py); 0 turns the cache off.
     plan_list_cache_mb: float = Field(default=32, ge=0)
+    # The largest request body (server/limits.py): JSON calls, and the calls that take a
+    # file (a goal's picture, base64 in JSON: 2 MB of picture is about 2.7 MB sent, and
+    # a picture somewhat over its limit should still hear the route's own sentence).
+    max_request_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_upload_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
 
     @cached_property
     def resolved_database_url(self) -> str:

@@ -10,6 +10,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from server.limits import TooLarge
+
 
 class ApiError(Exception):
     """An error with an HTTP status, a stable snake_case code and a human message."""
@@ -128,7 +130,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = _STATUS_CODES.get(exc.status_code, "error")
-        return JSONResponse(envelope(code, str(exc.detail)), exc.status_code, headers=exc.headers)
+        details = {"limit": exc.limit} if isinstance(exc, TooLarge) else None
+        return JSONResponse(
+            envelope(code, str(exc.detail), details), exc.status_code, headers=exc.headers
+        )
 
     @app.exception_handler(IntegrityError)
     async def _integrity(_request: Request, _exc: IntegrityError) -> JSONResponse:
