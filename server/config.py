@@ -9,6 +9,8 @@ from platformdirs import user_data_dir
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from server.files import private_folder
+
 
 def default_data_dir() -> Path:
     return Path(user_data_dir("sampro", appauthor=False))
@@ -64,7 +66,7 @@ class Settings(BaseSettings):
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        private_folder(self.data_dir)
         return f"sqlite:///{self.data_dir / 'sampro.db'}"
 
     @cached_property

@@ -57,7 +57,9 @@ def test_a_logged_in_user_cannot_store_a_huge_draft(org: Org) -> None:
     assert error(r) == (413, "too_large")
 
 
-def test_only_the_picture_route_takes_a_larger_body(harness_factory: Callable[..., Harness]) -> None:
+def test_only_the_picture_route_takes_a_larger_body(
+    harness_factory: Callable[..., Harness],
+) -> None:
     h = harness_factory(max_request_bytes=4096, max_upload_bytes=16384)
     big = {"version": 1, "data_base64": "A" * 8000}
     # Not logged in: the picture route reads the body (8 kB < 16 kB), then answers 401.
