@@ -18,6 +18,7 @@ from server.errors import install_error_handlers
 from server.goals import routes as goals
 from server.home import routes as home
 from server.life_areas import routes as life_areas
+from server.limits import BodyLimit
 from server.log import routes as log
 from server.messages import routes as messages
 from server.notifications import routes as notifications
@@ -26,6 +27,9 @@ from server.participants import routes as participants
 from server.plans import routes as plans
 from server.profile import routes as profile
 from server.timeline import routes as timeline
+
+# The calls that take a file; every other body is JSON under the smaller limit.
+UPLOAD_PATHS = rf"{API_PREFIX}/plans/[0-9]+/goals/[0-9]+/picture"
 
 
 def create_app(settings: Settings | None = None, ctx: ServerContext | None = None) -> FastAPI:
@@ -54,6 +58,11 @@ def create_app(settings: Settings | None = None, ctx: ServerContext | None = Non
     app.state.ctx = ctx
     app.state.notifier = notifier
     install_error_handlers(app)
+    app.add_middleware(
+        BodyLimit,
+        default=ctx.settings.max_request_bytes,
+        larger=[(UPLOAD_PATHS, ctx.settings.max_upload_bytes)],
+    )
     # Each module's router straight under the app (one level of inclusion, not two):
     # every request walks the included routers to find its route.
     for module in (plans, auth, profile, participants, log, accounts, goals, life_areas):

@@ -1,10 +1,11 @@
-"""`sampro-server`: serve, create-admin, demo-seed."""
+"""`sampro-server`: serve, create-admin, demo-seed, backup, restore."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from server.config import Settings
 
@@ -86,6 +87,30 @@ def _demo_seed(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _backup(args: argparse.Namespace, settings: Settings) -> int:
+    from server.backup import BackupError, backup
+
+    try:
+        backup(settings.resolved_database_url, Path(args.path))
+    except BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"Backup written to {args.path}.")
+    return 0
+
+
+def _restore(args: argparse.Namespace, settings: Settings) -> int:
+    from server.backup import BackupError, restore
+
+    try:
+        restore(settings.resolved_database_url, Path(args.path))
+    except BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"Restored from {args.path}; `sampro-server serve` migrates it if it is older.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="sampro-server", description="The SamPro HTTP backend")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -109,11 +134,23 @@ def main(argv: list[str] | None = None) -> int:
     admin.add_argument("--unit", default="Kommunen", help="name of the first unit")
     demo = sub.add_parser("demo-seed", help="fictional demo organisation, people and plans")
     demo.add_argument("--json", action="store_true", help="print the accounts as JSON")
+    backup = sub.add_parser(
+        "backup", help="a consistent copy of the database while the server runs"
+    )
+    backup.add_argument("path", help="the new backup file")
+    restore = sub.add_parser("restore", help="a backup into a new, empty database")
+    restore.add_argument("path", help="the backup file")
     args = parser.parse_args(argv)
     try:
         settings = Settings()
     except ValueError as exc:
         print(f"error: bad configuration: {exc}", file=sys.stderr)
         return 2
-    handlers = {"serve": _serve, "create-admin": _create_admin, "demo-seed": _demo_seed}
+    handlers = {
+        "serve": _serve,
+        "create-admin": _create_admin,
+        "demo-seed": _demo_seed,
+        "backup": _backup,
+        "restore": _restore,
+    }
     return handlers[args.command](args, settings)

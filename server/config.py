@@ -9,6 +9,8 @@ from platformdirs import user_data_dir
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from server.files import private_folder
+
 
 def default_data_dir() -> Path:
     return Path(user_data_dir("sampro", appauthor=False))
@@ -54,12 +56,17 @@ class Settings(BaseSettings):
     # Pages of the plan list kept in memory per worker, checked against the database's
     # change stamp before each use (server/listcache.py); 0 turns the cache off.
     plan_list_cache_mb: float = Field(default=32, ge=0)
+    # The largest request body (server/limits.py): JSON calls, and the calls that take a
+    # file (a goal's picture, base64 in JSON: 2 MB of picture is about 2.7 MB sent, and
+    # a picture somewhat over its limit should still hear the route's own sentence).
+    max_request_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_upload_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
 
     @cached_property
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        private_folder(self.data_dir)
         return f"sqlite:///{self.data_dir / 'sampro.db'}"
 
     @cached_property

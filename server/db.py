@@ -6,12 +6,15 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import JSON, Connection, DateTime, Engine, TypeDecorator, create_engine, event
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from server.files import private_sqlite
 
 T = TypeVar("T")
 
@@ -27,6 +30,9 @@ def make_engine(url: str, *, pool_size: int = 20, statement_reads: bool = False)
     (autocommit: no BEGIN and no ROLLBACK) and whose connections are not pinged at checkout;
     see `Database.statement_reads`."""
     if is_sqlite(url):
+        database = make_url(url).database
+        if database and database != ":memory:" and not database.startswith("file:"):
+            private_sqlite(Path(database))
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},

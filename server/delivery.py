@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from server.config import Settings
+from server.files import private_file
 
 
 class DeliveryError(Exception):
@@ -55,9 +56,10 @@ class FileSink:
             ensure_ascii=False,
         )
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with _file_lock, self.path.open("a", encoding="utf-8") as f:
-                f.write(line + "\n")
+            with _file_lock:
+                private_file(self.path)
+                with self.path.open("a", encoding="utf-8") as f:
+                    f.write(line + "\n")
         except OSError as exc:
             raise DeliveryError(f"cannot write {self.path}: {exc}") from exc
 

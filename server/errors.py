@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -9,6 +10,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
+
+from server.limits import TooLarge
 
 
 class ApiError(Exception):
@@ -95,6 +99,26 @@ def _limit(ctx: Any) -> int | float | None:
     return None
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """Every method the API answers on this request's path, for a 405's `allow`: read from
+    the OpenAPI document (the routes are one per method, and Starlette names only the
+    first route's)."""
+    paths: list[tuple[re.Pattern[str], set[str]]] | None = getattr(
+        request.app.state, "allowed_methods", None
+    )
+    if paths is None:
+        paths = [
+            (compile_path(path)[0], {m.upper() for m in item})
+            for path, item in request.app.openapi().get("paths", {}).items()
+        ]
+        request.app.state.allowed_methods = paths
+    methods: set[str] = set()
+    for pattern, names in paths:
+        if pattern.match(request.url.path):
+            methods |= names
+    return sorted(methods)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
@@ -126,9 +150,18 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(envelope("validation_error", message, details), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = _STATUS_CODES.get(exc.status_code, "error")
-        return JSONResponse(envelope(code, str(exc.detail)), exc.status_code, headers=exc.headers)
+        details = {"limit": exc.limit} if isinstance(exc, TooLarge) else None
+        headers = exc.headers
+        if exc.status_code == 405:
+            # Starlette names the methods of the first route on the path only; GET and
+            # POST /plans are two routes, so gather them all.
+            others = {k: v for k, v in (headers or {}).items() if k.lower() != "allow"}
+            headers = {**others, "allow": ", ".join(allowed_methods(request))}
+        return JSONResponse(
+            envelope(code, str(exc.detail), details), exc.status_code, headers=headers
+        )
 
     @app.exception_handler(IntegrityError)
     async def _integrity(_request: Request, _exc: IntegrityError) -> JSONResponse:
