@@ -7,10 +7,11 @@ code is (`screens/plan/goals/` and `texts/*/goals.toml`), and a translator compa
 short files rather than two of 700 lines. Each key is written out whole and quoted
 (`"goals.empty" = "..."`), so searching for a key the code uses finds its text.
 
-A language is read the first time one of its texts is asked for (all of its files at once:
-keys such as `key.*` are used across features, so a key does not tell its file); that
-costs about 3 ms, paid once, off the import. A missing key falls back to bokmål, then to
-the key itself, so a built-in Textual description passed through `t` stays as it is.
+A language is read the first time one of its texts is asked for, all of its files at once
+(keys such as `key.*` are used across features, so a key does not tell its file); that
+costs about 4 ms (tomllib), paid once and not at import. A missing key falls back to
+bokmål, then to the key itself, so a built-in Textual description passed through `t`
+stays as it is.
 """
 
 from __future__ import annotations
