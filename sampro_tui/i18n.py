@@ -1,681 +1,70 @@
 """Text on screen: Norwegian bokmål by default, English available (`t("key")`).
 
-One dict per language, one function. A missing key falls back to bokmål, then to the
-key itself, so a built-in Textual description passed through `t` stays as it is.
+The texts are data, one TOML file per feature and language:
+`sampro_tui/texts/<language>/<feature>.toml` (`nb/goals.toml` beside `en/goals.toml`).
+Per feature, because a feature's words are then read and translated in one place, as its
+code is (`screens/plan/goals/` and `texts/*/goals.toml`), and a translator compares two
+short files rather than two of 700 lines. Each key is written out whole and quoted
+(`"goals.empty" = "..."`), so searching for a key the code uses finds its text.
+
+A language is read the first time one of its texts is asked for, all of its files at once
+(keys such as `key.*` are used across features, so a key does not tell its file); that
+costs about 4 ms (tomllib), paid once and not at import. A missing key falls back to
+bokmål, then to the key itself, so a built-in Textual description passed through `t`
+stays as it is.
 """
 
 from __future__ import annotations
 
+import tomllib
+from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
-_NB: dict[str, str] = {
-    # app and keys
-    "app.title": "SamPro",
-    "app.subtitle": "Individuell plan",
-    "key.quit": "Avslutt",
-    "key.help": "Hjelp",
-    "key.palette": "Kommandoer",
-    "key.logout": "Logg ut",
-    "key.back": "Tilbake",
-    "key.next_tab": "Neste fane",
-    "key.prev_tab": "Forrige fane",
-    "key.search": "Søk",
-    "key.open": "Åpne",
-    "key.sort": "Sorter",
-    "key.reverse": "Snu",
-    "key.closed": "Avsluttede",
-    "key.refresh": "Oppdater",
-    "key.edit": "Rediger",
-    "key.save": "Lagre",
-    "key.cancel": "Avbryt",
-    "key.password": "Bytt passord",
-    "key.new_code": "Ny kode",
-    "key.forgot": "Glemt passord",
-    "key.submit": "Logg på",
-    "key.stay": "Forbli pålogget",
-    "key.close": "Lukk",
-    "key.plans": "Planer",
-    # login
-    "login.title": "Pålogging",
-    "login.intro": "Skriv inn brukernavn og passord og trykk Enter.",
-    "login.username": "Brukernavn",
-    "login.password": "Passord",
-    "login.button": "Logg på",
-    "login.forgot": "Glemt passord",
-    "login.capslock": "Merk: Husk å slå av Caps Lock (store bokstaver).",
-    "login.capslock_on": "Passordet er skrevet med bare store bokstaver: er Caps Lock på?",
-    "login.lockout_rule": (
-        "Oppgir du feil brukernavn og/eller passord {n} ganger på rad, blir du utestengt "
-        "i {duration} av sikkerhetsmessige årsaker."
-    ),
-    "login.minute": "1 minutt",
-    "login.minutes": "{m} minutter",
-    "login.missing": "Skriv inn både brukernavn og passord.",
-    "login.wrong": "Feil brukernavn eller passord. Sjekk Caps Lock og prøv igjen.",
-    "login.locked": (
-        "Kontoen er utestengt etter for mange feil forsøk. Prøv igjen om {minutes} min."
-    ),
-    "login.locked_unknown": "Kontoen er midlertidig utestengt. Prøv igjen senere.",
-    "login.working": "Logger på …",
-    "login.demo_title": "Demokontoer (velg med Enter)",
-    "login.server": "Tjener: {url}",
-    "login.expired": "Du ble logget ut fordi du var inaktiv for lenge.",
-    "login.logged_out": "Du er logget ut.",
-    "login.session_lost": "Økten er avsluttet. Logg på igjen.",
-    "login.resumed": "Velkommen tilbake, økten din var fortsatt aktiv.",
-    "forgot.need_username": "Skriv inn brukernavnet ditt først, så sender vi nytt passord.",
-    "forgot.sent": (
-        "Hvis brukernavnet finnes og har en e-postadresse, er et nytt midlertidig "
-        "passord sendt dit."
-    ),
-    # code
-    "code.title": "Engangskode",
-    "code.sent_sms": "Vi har sendt en engangskode på SMS til {hint}.",
-    "code.sent_email": ("Vi har sendt en engangskode på e-post til {hint}. Sjekk også søppelpost."),
-    "code.sent_totp": "Skriv inn koden fra autentiseringsappen din.",
-    "code.label": "Kode",
-    "code.expires": "Koden er gyldig i {left}.",
-    "code.expired": "Koden er utløpt. Logg inn på nytt for å få en ny kode.",
-    "code.expired_login": "Koden er utløpt. Logg inn på nytt for å få en ny kode.",
-    "code.button": "Logg på",
-    "code.new": "Send ny kode",
-    "code.new_sent": "En ny kode er sendt.",
-    "code.wrong": "Feil kode. Prøv igjen.",
-    "code.wrong_left": "Feil kode. Du har {left} forsøk igjen.",
-    "code.log_in_again": "Koden kan ikke brukes lenger. Logg på på nytt.",
-    "code.expired_error": "Koden er utløpt. Logg inn på nytt for å få en ny kode.",
-    "code.too_many": "For mange feil koder. Logg inn på nytt for å få en ny kode.",
-    "code.missing": "Skriv inn koden du har fått.",
-    "code.demo": "Demo: engangskoden er {code}",
-    # password
-    "password.title": "Bytt passord",
-    "password.forced": ("Du har et midlertidig passord. Velg et nytt passord før du går videre."),
-    "password.current": "Nåværende passord",
-    "password.new": "Nytt passord",
-    "password.repeat": "Gjenta nytt passord",
-    "password.button": "Lagre nytt passord",
-    "password.rules": "Passordet må ha:",
-    "password.rule.length": "minst {n} tegn",
-    "password.rule.lower": "en liten bokstav",
-    "password.rule.upper": "en stor bokstav",
-    "password.rule.digit": "et tall",
-    "password.rule.match": "like passord i begge feltene",
-    "password.rule.common": "ikke være et vanlig passord",
-    "password.rule.username": "ikke inneholde brukernavnet",
-    "password.problem.too_short": "Passordet er for kort.",
-    "password.problem.no_lower": "Passordet mangler en liten bokstav.",
-    "password.problem.no_upper": "Passordet mangler en stor bokstav.",
-    "password.problem.no_digit": "Passordet mangler et tall.",
-    "password.problem.common": "Passordet er for vanlig. Velg et annet.",
-    "password.problem.contains_username": "Passordet kan ikke inneholde brukernavnet.",
-    "password.problem.same_as_current": "Det nye passordet må være et annet enn det nåværende.",
-    "password.weak": "Passordet er ikke godt nok.",
-    "password.not_ready": "Passordet oppfyller ikke reglene ennå.",
-    "password.wrong_current": "Nåværende passord er feil.",
-    "password.changed": "Passordet er endret.",
-    # plan list
-    "plans.title": "Liste planer",
-    "plans.first_name": "Fornavn",
-    "plans.last_name": "Etternavn",
-    "plans.search": "Søk",
-    "plans.show_closed": "Vis også avsluttede planer",
-    "plans.count": "{shown} av {total} planer",
-    "plans.loading": "Henter planer …",
-    "plans.empty": "Ingen planer funnet.",
-    "plans.sorted": "Sortert på {column} ({order})",
-    "plans.asc": "stigende",
-    "plans.desc": "synkende",
-    "col.owner": "Planeier",
-    "col.short_name": "Kortnavn",
-    "col.type": "Type",
-    "col.birth_date": "Født",
-    "col.changed": "Plan endret",
-    "col.new_messages": "Ny melding",
-    "col.consent_days": "Samtykke utgår",
-    "col.start_date": "Start dato",
-    "col.end_date": "Slutt dato",
-    "col.last_archived": "Sist arkivert",
-    "consent.expired": "Utløpt",
-    "consent.days": "{days} d",
-    "mark.changed": "Endret",
-    "closed": "avsluttet",
-    # plan
-    "plan.title": "Plan for {name}",
-    "plan.tab.home": "Hjem",
-    "plan.about": "Om meg selv",
-    "plan.status": "Status fra planeier",
-    "plan.status_updated": "Oppdatert {when}",
-    "plan.no_presentation": "Planeier har ikke skrevet noe om seg selv ennå.",
-    "plan.no_status": "Ingen statusoppdatering ennå.",
-    "plan.facts": "{type} · {role} · start {start} · slutt {end} · samtykke utgår {consent}",
-    "plan.closed": "Planen er avsluttet og kan ikke endres.",
-    "plan.consent_expired_coordinator": (
-        "Samtykket for denne planen er utløpt. Forny samtykkene under Deltakere (e); "
-        "resten av planen er stengt til da."
-    ),
-    "plan.edit_title": "Rediger Om meg selv og status",
-    "plan.saved": "Lagret.",
-    "plan.conflict": (
-        "Noen andre har endret planen mens du skrev. Din tekst er beholdt; det nyeste "
-        "innholdet vises over. Lagre igjen for å skrive over."
-    ),
-    "plan.no_right": "Du har ikke rettighet til å endre dette.",
-    "plan.draft_found": "Du har et ulagret utkast fra forrige økt. Det er hentet inn.",
-    "plan.period": "Planperiode (koordinator): startdato og sluttdato (revisjon), dd.mm.åååå",
-    "plan.start_date": "Startdato",
-    "plan.end_date": "Sluttdato",
-    "plan.bad_date": "{field}: skriv datoen som dd.mm.åååå.",
-    "plan.date_required": "{field}: en dato kan endres, men ikke fjernes.",
-    "plan.end_before_start": "Sluttdato kan ikke være før startdato.",
-    "role.owner": "planeier",
-    "role.coordinator": "koordinator",
-    "role.relative": "pårørende/foresatt",
-    "role.provider": "tjenesteyter",
-    # session
-    "session.left": "Innlogget som {user} · {left} igjen",
-    "session.warning_title": "Du blir snart logget ut",
-    "session.warning_body": (
-        "Du har ikke gjort noe på en stund. Av sikkerhetshensyn blir du logget ut om {left}."
-    ),
-    "session.stay": "Forbli pålogget",
-    "session.logout": "Logg ut nå",
-    "session.memory_only": (
-        "Ingen sikker nøkkelring er tilgjengelig: økten huskes bare så lenge programmet kjører."
-    ),
-    "session.drafts_saved": "Ulagret tekst er lagret som utkast.",
-    "session.drafts_kept": (
-        "Ulagret tekst ble ikke lagret på tjeneren; prøver igjen etter pålogging."
-    ),
-    # help
-    "help.title": "Hjelp",
-    "help.keys": "Taster på dette bildet",
-    "help.guide": "Brukerveiledning",
-    # commands
-    "cmd.open_plan": "Åpne planen til {name}",
-    "cmd.open_plan_help": "{short} ({type})",
-    "cmd.tab": "Gå til fanen {title}",
-    "cmd.tab_help": "I planen som er åpen ({name})",
-    "cmd.plans": "Liste planer",
-    "cmd.plans_help": "Gå til listen over planene dine",
-    "cmd.password": "Bytt passord",
-    "cmd.password_help": "Velg et nytt passord",
-    "cmd.help": "Hjelp",
-    "cmd.help_help": "Taster og brukerveiledning",
-    "cmd.logout": "Logg ut",
-    "cmd.logout_help": "Avslutt økten",
-    "cmd.theme": "Bytt tema",
-    "cmd.theme_help": "Velg fargetema",
-    "cmd.language": "Switch to English",
-    "cmd.language_help": "Bytt språk til engelsk",
-    "cmd.quit": "Avslutt",
-    "cmd.quit_help": "Lukk SamPro",
-    # errors
-    "error.unreachable": "Får ikke kontakt med tjeneren {url}. Sjekk nettet og adressen.",
-    "error.timeout": "Tjeneren svarte ikke i tide. Prøv igjen om litt.",
-    "error.forbidden": "Du har ikke tilgang til dette.",
-    "error.not_found": "Fant ikke det du ba om. Det kan være slettet, eller du har ikke tilgang.",
-    "error.consent_expired": "Samtykket ditt i denne planen er utløpt. Kontakt koordinator.",
-    "error.plan_closed": "Planen er avsluttet og kan ikke endres.",
-    "error.version_conflict": "Noen andre har endret dette i mellomtiden. Last inn på nytt.",
-    "error.validation_error": "Noe av det du skrev er ikke gyldig. {message}",
-    "error.password_change_required": "Du må bytte passord før du går videre.",
-    "error.rate_limited": "For mange forsøk. Vent litt og prøv igjen.",
-    "error.too_many_codes": "Du har bedt om for mange nye koder. Logg på på nytt.",
-    "error.server": "Noe gikk galt på tjeneren ({code}). Prøv igjen senere.",
-    "error.generic": "Det oppsto en feil: {message}",
-    "error.demo_failed": "Klarte ikke å starte demotjeneren: {reason}",
-    # third round: field errors, drafts, demo
-    "field.missing": "Må fylles ut.",
-    "field.empty": "Kan ikke være tomt.",
-    "field.too_short": "Må ha minst {n} tegn.",
-    "field.too_short_nolimit": "Er for kort.",
-    "field.too_long": "Kan ha høyst {n} tegn.",
-    "field.too_long_nolimit": "Er for langt.",
-    "field.too_few": "Må ha minst {n} valg.",
-    "field.too_few_nolimit": "Har for få valg.",
-    "field.too_many": "Kan ha høyst {n} valg.",
-    "field.too_many_nolimit": "Har for mange valg.",
-    "field.bad_date": "Ikke en gyldig dato. Skriv den som dd.mm.åååå.",
-    "field.bad_datetime": "Ikke et gyldig tidspunkt.",
-    "field.bad_time": "Ikke et gyldig klokkeslett. Skriv det som tt:mm.",
-    "field.not_a_number": "Må være et tall.",
-    "field.not_a_whole_number": "Må være et helt tall.",
-    "field.not_yes_no": "Må være ja eller nei.",
-    "field.at_least": "Må være minst {n}.",
-    "field.at_least_nolimit": "Er for lav.",
-    "field.more_than": "Må være større enn {n}.",
-    "field.more_than_nolimit": "Er for lav.",
-    "field.at_most": "Kan være høyst {n}.",
-    "field.at_most_nolimit": "Er for høy.",
-    "field.less_than": "Må være mindre enn {n}.",
-    "field.less_than_nolimit": "Er for høy.",
-    "field.not_a_choice": "Er ikke et av valgene som finnes.",
-    "field.pattern": "Inneholder tegn som ikke er tillatt.",
-    "field.not_text": "Må være tekst.",
-    "field.invalid": "Er ikke gyldig.",
-    "field.invalid_input": "Sjekk det du skrev og prøv igjen.",
-    "field.blank": "Kan ikke være tomt eller bare mellomrom.",
-    "field.has_account": "Personen har allerede en brukerkonto.",
-    "field.needs_mobile": "Mobilnummer trengs når engangskoden skal gå på SMS.",
-    "field.needs_email": "E-postadresse trengs når engangskoden skal gå på e-post.",
-    "field.sms_or_email": "Velg SMS eller e-post. En autentiseringsapp legger brukeren til selv.",
-    "field.username_taken": "Brukernavnet er tatt; velg et annet.",
-    "field.no_such_unit": "Enheten finnes ikke. Velg en annen.",
-    "field.end_before_start": "Kan ikke være før startdatoen.",
-    "field.start_after_end": "Kan ikke være etter sluttdatoen.",
-    "field.end_time_before_start": "Kan ikke være før starttiden.",
-    "field.longer_than_a_year": "En avtale kan vare høyst ett år. Velg en tidligere sluttdato.",
-    "field.no_such_goal": "Målet finnes ikke i planen. Oppdater og velg et annet.",
-    "field.no_such_activity": "Aktiviteten finnes ikke i planen. Oppdater og prøv igjen.",
-    "field.not_a_participant": "Er ikke deltaker i planen. Velg en annen.",
-    "field.participant_removed": (
-        "Personen er fjernet fra planen og kan ikke ha ansvar. Velg en annen."
-    ),
-    "field.consent_expired": (
-        "Samtykket til denne deltakeren har gått ut. Koordinatoren må fornye det før personen "
-        "kan få ansvar."
-    ),
-    "field.picture_too_large": "Bildet kan være høyst {n} MB. Velg et mindre bilde.",
-    "field.picture_too_large_nolimit": "Bildet er for stort. Velg et mindre bilde.",
-    "field.bad_base64": "Bildet kom ikke riktig fram. Prøv igjen.",
-    "field.damaged_picture": (
-        "Bildet er skadet eller ufullstendig. Velg en hel JPEG-, PNG- eller GIF-fil."
-    ),
-    "field.not_a_picture": "Er ikke et bilde. Bare JPEG, PNG og GIF er tillatt.",
-    "field.one_of_two": "Velg nøyaktig ett av de to alternativene.",
-    "field.bad_cursor": "Listen har endret seg. Last den inn på nytt.",
-    "field.not_a_recipient": "Noen av mottakerne kan du ikke skrive til. Velg mottakere på nytt.",
-    "field.recipients_gone": (
-        "Kan ikke lenger få meldinger fra deg: {names}. Fjern dem og send igjen."
-    ),
-    "field.recipients_gone_nolimit": (
-        "Noen av mottakerne kan ikke lenger få meldinger fra deg. Fjern dem og send igjen."
-    ),
-    "field.no_recipients": "Velg minst én mottaker.",
-    "field.reply_to_draft": "Du kan bare svare på en melding som er sendt.",
-    "field.relative_or_provider": "Velg pårørende/foresatt eller tjenesteyter.",
-    "field.no_such_person": "Personen finnes ikke i enheten. Søk på nytt.",
-    "field.owner_role_fixed": "Planeierens rolle kan ikke endres.",
-    "field.coordinator_role_fixed": "Koordinatorens rolle kan ikke endres.",
-    "field.owner_not_removable": "Planeieren kan ikke fjernes fra planen.",
-    "field.cannot_remove_self": "Du kan ikke fjerne deg selv. Be en annen koordinator om det.",
-    "field.not_a_unit_user": "Er ikke bruker i enheten. Velg en annen.",
-    "field.activities_need_goals": (
-        "Aktiviteter vises under målene. Gi også tilgang til mål (lese)."
-    ),
-    "field.label.version": "Versjon",
-    "field.label.title": "Tittel",
-    "field.label.name": "Navn",
-    "field.label.description": "Beskrivelse",
-    "field.label.text": "Tekst",
-    "field.label.subject": "Emne",
-    "field.label.body": "Tekst",
-    "field.label.recipients": "Mottakere",
-    "field.label.responsibility": "Ansvar",
-    "field.label.consent": "Samtykke",
-    "field.label.role": "Rolle",
-    "field.label.picture": "Bilde",
-    "field.label.date": "Dato",
-    "field.label.start_time": "Starttid",
-    "field.label.end_time": "Sluttid",
-    "field.label.location": "Sted",
-    "field.label.unknown": "Feltet",
-    "date.placeholder": "dd.mm.åååå",
-    "demo.starting": "SamPro demo: starter en lokal tjener …",
-    "login.resume_unreachable": (
-        "{reason} Den lagrede økten er beholdt: start SamPro igjen når tjeneren svarer, "
-        "eller logg på."
-    ),
-    "plans.partial": "Viser {shown} av {total} planer; resten kom ikke fram.",
-    "plans.failed": "Fikk ikke hentet planene.",
-    "drafts.one": "Du har 1 lagret utkast: {where}.",
-    "drafts.many": "Du har {n} lagrede utkast: {where}.",
-    "drafts.more": "og {n} til",
-    "drafts.in_plan": "{area} i planen til {name}",
-    "drafts.in_plan_number": "{area} i plan nr. {id}",
-    "drafts.area.home": "Hjem",
-    "drafts.area.goal": "Mål og aktiviteter",
-    "drafts.area.activity": "Mål og aktiviteter",
-    "drafts.area.comment": "en kommentar",
-    "drafts.area.life": "Kartlegging",
-    "drafts.area.fag": "Fagplaner",
-    "drafts.area.participant": "Deltakere",
-    "drafts.area.message": "Meldinger",
-    "drafts.area.other": "et skjema",
-    "drafts.no_plan": "et skjema",
-}
+LANGUAGES = ("nb", "en")
+TEXTS_DIR = Path(__file__).with_name("texts")
 
-_EN: dict[str, str] = {
-    "app.title": "SamPro",
-    "app.subtitle": "Individual plan",
-    "key.quit": "Quit",
-    "key.help": "Help",
-    "key.palette": "Commands",
-    "key.logout": "Log out",
-    "key.back": "Back",
-    "key.next_tab": "Next tab",
-    "key.prev_tab": "Previous tab",
-    "key.search": "Search",
-    "key.open": "Open",
-    "key.sort": "Sort",
-    "key.reverse": "Reverse",
-    "key.closed": "Closed",
-    "key.refresh": "Refresh",
-    "key.edit": "Edit",
-    "key.save": "Save",
-    "key.cancel": "Cancel",
-    "key.password": "Change password",
-    "key.new_code": "New code",
-    "key.forgot": "Forgot password",
-    "key.submit": "Log in",
-    "key.stay": "Stay logged in",
-    "key.close": "Close",
-    "key.plans": "Plans",
-    "login.title": "Log in",
-    "login.intro": "Enter your username and password and press Enter.",
-    "login.username": "Username",
-    "login.password": "Password",
-    "login.button": "Log in",
-    "login.forgot": "Forgot password",
-    "login.capslock": "Note: remember to turn off Caps Lock (capital letters).",
-    "login.capslock_on": "The password is typed in capitals only: is Caps Lock on?",
-    "login.lockout_rule": (
-        "After {n} wrong usernames and/or passwords in a row you are locked out for "
-        "{duration}, for security."
-    ),
-    "login.minute": "1 minute",
-    "login.minutes": "{m} minutes",
-    "login.missing": "Enter both username and password.",
-    "login.wrong": "Wrong username or password. Check Caps Lock and try again.",
-    "login.locked": (
-        "The account is locked after too many failed attempts. Try again in {minutes} min."
-    ),
-    "login.locked_unknown": "The account is temporarily locked. Try again later.",
-    "login.working": "Logging in …",
-    "login.demo_title": "Demo accounts (choose with Enter)",
-    "login.server": "Server: {url}",
-    "login.expired": "You were logged out after being inactive too long.",
-    "login.logged_out": "You are logged out.",
-    "login.session_lost": "The session has ended. Please log in again.",
-    "login.resumed": "Welcome back, your session was still active.",
-    "forgot.need_username": "Enter your username first, then we send a new password.",
-    "forgot.sent": (
-        "If the username exists and has an e-mail address, a new temporary password "
-        "has been sent there."
-    ),
-    "code.title": "One-time code",
-    "code.sent_sms": "We sent a one-time code by SMS to {hint}.",
-    "code.sent_email": "We sent a one-time code by e-mail to {hint}. Check your spam folder too.",
-    "code.sent_totp": "Enter the code from your authenticator app.",
-    "code.label": "Code",
-    "code.expires": "The code is valid for {left}.",
-    "code.expired": "The code has expired. Log in again to get a new code.",
-    "code.expired_login": "The code has expired. Log in again to get a new code.",
-    "code.button": "Log in",
-    "code.new": "Send a new code",
-    "code.new_sent": "A new code has been sent.",
-    "code.wrong": "Wrong code. Try again.",
-    "code.wrong_left": "Wrong code. You have {left} tries left.",
-    "code.log_in_again": "The code can no longer be used. Please log in again.",
-    "code.expired_error": "The code has expired. Log in again to get a new code.",
-    "code.too_many": "Too many wrong codes. Log in again to get a new code.",
-    "code.missing": "Enter the code you received.",
-    "code.demo": "Demo: the one-time code is {code}",
-    "password.title": "Change password",
-    "password.forced": "You have a temporary password. Choose a new password to continue.",
-    "password.current": "Current password",
-    "password.new": "New password",
-    "password.repeat": "Repeat new password",
-    "password.button": "Save new password",
-    "password.rules": "The password needs:",
-    "password.rule.length": "at least {n} characters",
-    "password.rule.lower": "a lower-case letter",
-    "password.rule.upper": "an upper-case letter",
-    "password.rule.digit": "a digit",
-    "password.rule.match": "the same password in both fields",
-    "password.rule.common": "not to be a common password",
-    "password.rule.username": "not to contain the username",
-    "password.problem.too_short": "The password is too short.",
-    "password.problem.no_lower": "The password lacks a lower-case letter.",
-    "password.problem.no_upper": "The password lacks an upper-case letter.",
-    "password.problem.no_digit": "The password lacks a digit.",
-    "password.problem.common": "The password is too common. Choose another.",
-    "password.problem.contains_username": "The password must not contain the username.",
-    "password.problem.same_as_current": "The new password must differ from the current one.",
-    "password.weak": "The password is not strong enough.",
-    "password.not_ready": "The password does not meet the rules yet.",
-    "password.wrong_current": "The current password is wrong.",
-    "password.changed": "The password has been changed.",
-    "plans.title": "Plans",
-    "plans.first_name": "First name",
-    "plans.last_name": "Last name",
-    "plans.search": "Search",
-    "plans.show_closed": "Also show closed plans",
-    "plans.count": "{shown} of {total} plans",
-    "plans.loading": "Loading plans …",
-    "plans.empty": "No plans found.",
-    "plans.sorted": "Sorted by {column} ({order})",
-    "plans.asc": "ascending",
-    "plans.desc": "descending",
-    "col.owner": "Plan owner",
-    "col.short_name": "Short name",
-    "col.type": "Type",
-    "col.birth_date": "Born",
-    "col.changed": "Changed",
-    "col.new_messages": "New msg",
-    "col.consent_days": "Consent ends",
-    "col.start_date": "Start",
-    "col.end_date": "End",
-    "col.last_archived": "Last archived",
-    "consent.expired": "Expired",
-    "consent.days": "{days} d",
-    "mark.changed": "Changed",
-    "closed": "closed",
-    "plan.title": "Plan for {name}",
-    "plan.tab.home": "Home",
-    "plan.about": "About me",
-    "plan.status": "Status from the plan owner",
-    "plan.status_updated": "Updated {when}",
-    "plan.no_presentation": "The plan owner has not written anything yet.",
-    "plan.no_status": "No status update yet.",
-    "plan.facts": "{type} · {role} · start {start} · end {end} · consent ends {consent}",
-    "plan.closed": "The plan is closed and cannot be changed.",
-    "plan.consent_expired_coordinator": (
-        "Consent for this plan has expired. Renew the consents under Participants (e); "
-        "the rest of the plan is shut until then."
-    ),
-    "plan.edit_title": "Edit About me and status",
-    "plan.saved": "Saved.",
-    "plan.conflict": (
-        "Someone else changed the plan while you were writing. Your text is kept; the "
-        "newest content is shown above. Save again to overwrite."
-    ),
-    "plan.no_right": "You do not have the right to change this.",
-    "plan.draft_found": "You have an unsaved draft from the last session. It has been restored.",
-    "plan.period": "Plan period (coordinator): start date and end (revision) date, dd.mm.yyyy",
-    "plan.start_date": "Start date",
-    "plan.end_date": "End date",
-    "plan.bad_date": "{field}: write the date as dd.mm.yyyy.",
-    "plan.date_required": "{field}: a date can be changed but not removed.",
-    "plan.end_before_start": "The end date cannot be before the start date.",
-    "role.owner": "plan owner",
-    "role.coordinator": "coordinator",
-    "role.relative": "relative/guardian",
-    "role.provider": "service provider",
-    "session.left": "Logged in as {user} · {left} left",
-    "session.warning_title": "You will soon be logged out",
-    "session.warning_body": (
-        "You have been inactive for a while. For security you will be logged out in {left}."
-    ),
-    "session.stay": "Stay logged in",
-    "session.logout": "Log out now",
-    "session.memory_only": (
-        "No secure keyring is available: the session is remembered only while the program runs."
-    ),
-    "session.drafts_saved": "Unsaved text was saved as a draft.",
-    "session.drafts_kept": "Unsaved text could not be saved on the server; retrying after login.",
-    "help.title": "Help",
-    "help.keys": "Keys on this screen",
-    "help.guide": "User guide",
-    "cmd.open_plan": "Open the plan of {name}",
-    "cmd.open_plan_help": "{short} ({type})",
-    "cmd.tab": "Go to the {title} tab",
-    "cmd.tab_help": "In the open plan ({name})",
-    "cmd.plans": "Plans",
-    "cmd.plans_help": "Go to the list of your plans",
-    "cmd.password": "Change password",
-    "cmd.password_help": "Choose a new password",
-    "cmd.help": "Help",
-    "cmd.help_help": "Keys and user guide",
-    "cmd.logout": "Log out",
-    "cmd.logout_help": "End the session",
-    "cmd.theme": "Change theme",
-    "cmd.theme_help": "Choose a colour theme",
-    "cmd.language": "Bytt til norsk",
-    "cmd.language_help": "Switch the language to Norwegian",
-    "cmd.quit": "Quit",
-    "cmd.quit_help": "Close SamPro",
-    "error.unreachable": "Cannot reach the server {url}. Check the network and the address.",
-    "error.timeout": "The server did not answer in time. Try again shortly.",
-    "error.forbidden": "You do not have access to this.",
-    "error.not_found": "Not found. It may have been deleted, or you have no access.",
-    "error.consent_expired": "Your consent in this plan has expired. Contact the coordinator.",
-    "error.plan_closed": "The plan is closed and cannot be changed.",
-    "error.version_conflict": "Someone else changed this meanwhile. Reload.",
-    "error.validation_error": "Some of what you entered is not valid. {message}",
-    "error.password_change_required": "You must change your password first.",
-    "error.rate_limited": "Too many attempts. Wait a little and try again.",
-    "error.too_many_codes": "You asked for too many new codes. Please log in again.",
-    "error.server": "Something went wrong on the server ({code}). Try again later.",
-    "error.generic": "An error occurred: {message}",
-    "error.demo_failed": "Could not start the demo server: {reason}",
-    "field.missing": "Is required.",
-    "field.empty": "Cannot be empty.",
-    "field.too_short": "Needs at least {n} characters.",
-    "field.too_short_nolimit": "Is too short.",
-    "field.too_long": "Can have at most {n} characters.",
-    "field.too_long_nolimit": "Is too long.",
-    "field.too_few": "Needs at least {n} items.",
-    "field.too_few_nolimit": "Has too few items.",
-    "field.too_many": "Can have at most {n} items.",
-    "field.too_many_nolimit": "Has too many items.",
-    "field.bad_date": "Not a valid date. Write it as dd.mm.yyyy.",
-    "field.bad_datetime": "Not a valid date and time.",
-    "field.bad_time": "Not a valid time. Write it as hh:mm.",
-    "field.not_a_number": "Must be a number.",
-    "field.not_a_whole_number": "Must be a whole number.",
-    "field.not_yes_no": "Must be yes or no.",
-    "field.at_least": "Must be at least {n}.",
-    "field.at_least_nolimit": "Is too low.",
-    "field.more_than": "Must be more than {n}.",
-    "field.more_than_nolimit": "Is too low.",
-    "field.at_most": "Can be at most {n}.",
-    "field.at_most_nolimit": "Is too high.",
-    "field.less_than": "Must be less than {n}.",
-    "field.less_than_nolimit": "Is too high.",
-    "field.not_a_choice": "Is not one of the choices.",
-    "field.pattern": "Contains characters that are not allowed.",
-    "field.not_text": "Must be text.",
-    "field.invalid": "Is not valid.",
-    "field.invalid_input": "Check what you entered and try again.",
-    "field.blank": "Cannot be empty or only spaces.",
-    "field.has_account": "This person already has a user account.",
-    "field.needs_mobile": "A mobile number is needed when the one-time code goes by SMS.",
-    "field.needs_email": "An e-mail address is needed when the one-time code goes by e-mail.",
-    "field.sms_or_email": "Choose SMS or e-mail. An authenticator app is added by the user.",
-    "field.username_taken": "The username is taken; choose another.",
-    "field.no_such_unit": "The unit does not exist. Choose another.",
-    "field.end_before_start": "Cannot be before the start date.",
-    "field.start_after_end": "Cannot be after the end date.",
-    "field.end_time_before_start": "Cannot be before the start time.",
-    "field.longer_than_a_year": "An entry lasts at most a year. Choose an earlier end date.",
-    "field.no_such_goal": "The goal is not in this plan. Refresh and choose another.",
-    "field.no_such_activity": "The activity is not in this plan. Refresh and try again.",
-    "field.not_a_participant": "Not a participant of this plan. Choose someone else.",
-    "field.participant_removed": (
-        "This person was removed from the plan and cannot be responsible. Choose someone else."
-    ),
-    "field.consent_expired": (
-        "This participant's consent has expired. The coordinator must renew it before they "
-        "can be made responsible."
-    ),
-    "field.picture_too_large": "The picture can be at most {n} MB. Choose a smaller one.",
-    "field.picture_too_large_nolimit": "The picture is too large. Choose a smaller one.",
-    "field.bad_base64": "The picture did not arrive intact. Try again.",
-    "field.damaged_picture": (
-        "The picture is damaged or incomplete. Choose a whole JPEG, PNG or GIF file."
-    ),
-    "field.not_a_picture": "Not a picture. Only JPEG, PNG and GIF are allowed.",
-    "field.one_of_two": "Choose exactly one of the two options.",
-    "field.bad_cursor": "The list has changed. Load it again.",
-    "field.not_a_recipient": "You cannot write to some of the recipients. Choose recipients again.",
-    "field.recipients_gone": (
-        "Can no longer receive your messages: {names}. Remove them and send again."
-    ),
-    "field.recipients_gone_nolimit": (
-        "Some recipients can no longer receive your messages. Remove them and send again."
-    ),
-    "field.no_recipients": "Choose at least one recipient.",
-    "field.reply_to_draft": "You can only reply to a message that has been sent.",
-    "field.relative_or_provider": "Choose relative/guardian or provider.",
-    "field.no_such_person": "The person is not in this unit. Search again.",
-    "field.owner_role_fixed": "The plan owner's role cannot be changed.",
-    "field.coordinator_role_fixed": "The coordinator's role cannot be changed.",
-    "field.owner_not_removable": "The plan owner cannot be removed from the plan.",
-    "field.cannot_remove_self": "You cannot remove yourself. Ask another coordinator to do it.",
-    "field.not_a_unit_user": "Not a user of this unit. Choose someone else.",
-    "field.activities_need_goals": (
-        "Activities are shown under their goals. Give the goals right (read) too."
-    ),
-    "field.label.version": "Version",
-    "field.label.title": "Title",
-    "field.label.name": "Name",
-    "field.label.description": "Description",
-    "field.label.text": "Text",
-    "field.label.subject": "Subject",
-    "field.label.body": "Text",
-    "field.label.recipients": "Recipients",
-    "field.label.responsibility": "Responsibility",
-    "field.label.consent": "Consent",
-    "field.label.role": "Role",
-    "field.label.picture": "Picture",
-    "field.label.date": "Date",
-    "field.label.start_time": "Start time",
-    "field.label.end_time": "End time",
-    "field.label.location": "Place",
-    "field.label.unknown": "The field",
-    "date.placeholder": "dd.mm.yyyy",
-    "demo.starting": "SamPro demo: starting a local server …",
-    "login.resume_unreachable": (
-        "{reason} The saved session is kept: start SamPro again when the server answers, or log in."
-    ),
-    "plans.partial": "Showing {shown} of {total} plans; the rest did not arrive.",
-    "plans.failed": "Could not load the plans.",
-    "drafts.one": "You have 1 saved draft: {where}.",
-    "drafts.many": "You have {n} saved drafts: {where}.",
-    "drafts.more": "and {n} more",
-    "drafts.in_plan": "{area} in the plan of {name}",
-    "drafts.in_plan_number": "{area} in plan no. {id}",
-    "drafts.area.home": "Home",
-    "drafts.area.goal": "Goals and activities",
-    "drafts.area.activity": "Goals and activities",
-    "drafts.area.comment": "a comment",
-    "drafts.area.life": "Mapping",
-    "drafts.area.fag": "Professional plans",
-    "drafts.area.participant": "Participants",
-    "drafts.area.message": "Messages",
-    "drafts.area.other": "a form",
-    "drafts.no_plan": "a form",
-}
+_loaded: dict[str, dict[str, str]] = {}
 
-CATALOGUES: dict[str, dict[str, str]] = {"nb": _NB, "en": _EN}
+
+def _catalogue(language: str) -> dict[str, str]:
+    """Every text of `language`, read from its files on first use."""
+    texts = _loaded.get(language)
+    if texts is None:
+        texts = {}
+        for path in sorted((TEXTS_DIR / language).glob("*.toml")):
+            with path.open("rb") as file:
+                texts.update(tomllib.load(file))
+        _loaded[language] = texts
+    return texts
+
+
+class _Catalogues(Mapping[str, Mapping[str, str]]):
+    """{language: {key: text}}, each language read when it is first looked at."""
+
+    def __getitem__(self, language: str) -> Mapping[str, str]:
+        if language not in LANGUAGES:
+            raise KeyError(language)
+        return _catalogue(language)
+
+    def __contains__(self, language: object) -> bool:
+        return language in LANGUAGES
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(LANGUAGES)
+
+    def __len__(self) -> int:
+        return len(LANGUAGES)
+
+
+CATALOGUES: Mapping[str, Mapping[str, str]] = _Catalogues()
 
 _language = "nb"
 
 
 def set_language(language: str) -> None:
     global _language
-    _language = language if language in CATALOGUES else "nb"
+    _language = language if language in LANGUAGES else "nb"
 
 
 def language() -> str:
@@ -684,10 +73,10 @@ def language() -> str:
 
 def has_text(key: str) -> bool:
     """Whether the catalogue has `key` (in any language: `t` falls back to bokmål)."""
-    return key in CATALOGUES[_language] or key in _NB
+    return key in _catalogue(_language) or key in _catalogue("nb")
 
 
 def t(key: str, **values: Any) -> str:
     """The text for `key` in the current language, with `{name}` fields filled in."""
-    text = CATALOGUES[_language].get(key) or _NB.get(key) or key
+    text = _catalogue(_language).get(key) or _catalogue("nb").get(key) or key
     return text.format(**values) if values else text

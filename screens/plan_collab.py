@@ -17,7 +17,6 @@ from textual.widget import Widget
 from textual.widgets import Label, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
-import sampro_tui.collab_texts  # noqa: F401 - registers the feature's texts
 from sampro_contract import HomeFeed, MessageFolder, PlanHome, TimelineItem, TimelineKind
 from sampro_tui.api import ApiError
 from sampro_tui.formatting import fmt_date, fmt_datetime

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from textual.widgets import Label, TabbedContent, TabPane
 
-import sampro_tui.content_texts  # noqa: F401 - registers the feature's texts
 from sampro_contract import Access, PlanHome
 from sampro_tui.api import ApiError, ServerUnreachable
 from sampro_tui.i18n import t

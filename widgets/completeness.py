@@ -8,7 +8,6 @@ from textual import on
 from textual.widgets import OptionList, TabbedContent
 from textual.widgets.option_list import Option
 
-import sampro_tui.content_texts  # noqa: F401 - registers the feature's texts
 from sampro_contract import Completeness, CompletenessItem
 from sampro_tui.i18n import t
 

@@ -22,7 +22,6 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
-import sampro_tui.content_texts  # noqa: F401 - registers the feature's texts
 from sampro_contract import DraftIn
 from sampro_tui.api import ApiError
 from sampro_tui.base import SamproModal

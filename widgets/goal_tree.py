@@ -9,7 +9,6 @@ from rich.text import Text
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-import sampro_tui.content_texts  # noqa: F401 - registers the feature's texts
 from sampro_contract import ActivityStatus, ActivitySummary, GoalSummary, GoalTree
 from sampro_tui.formatting import fmt_date
 from sampro_tui.i18n import t

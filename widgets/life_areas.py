@@ -7,7 +7,6 @@ from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-import sampro_tui.content_texts  # noqa: F401 - registers the feature's texts
 from sampro_contract import LifeAreaEntry
 from sampro_tui.formatting import fmt_date, fmt_datetime
 from sampro_tui.i18n import t

@@ -14,7 +14,6 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-import sampro_tui.collab_texts  # noqa: F401 - registers the feature's texts
 from sampro_contract import CalendarEvent, CalendarEventIn, CalendarEventUpdate, PlanHome
 from sampro_tui.base import SamproModal, SamproPaneMixin, translate_bindings
 from sampro_tui.formatting import fmt_date

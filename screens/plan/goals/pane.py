@@ -21,7 +21,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static, Tree
 
-import sampro_tui.content_texts  # noqa: F401 - registers the feature's texts
 from sampro_contract import (
     MAX_PICTURE_BYTES,
     ActivityCreate,

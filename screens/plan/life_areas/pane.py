@@ -11,7 +11,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Static
 
-import sampro_tui.content_texts  # noqa: F401 - registers the feature's texts
 from sampro_contract import LifeAreaEntry, LifeAreaUpdate, PlanHome
 from sampro_tui.base import SamproPaneMixin, translate_bindings
 from sampro_tui.i18n import t

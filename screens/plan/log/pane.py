@@ -18,7 +18,6 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
-import sampro_tui.participants_texts  # noqa: F401 - registers the feature's texts
 from sampro_contract import LogEntry, Page, PlanHome, PlanRole
 from sampro_tui.base import SamproPaneMixin, translate_bindings
 from sampro_tui.formatting import fmt_datetime

@@ -26,7 +26,6 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
-import sampro_tui.collab_texts  # noqa: F401 - registers the feature's texts
 from sampro_contract import (
     DraftIn,
     Message,

@@ -22,7 +22,6 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Static, TabbedContent, TabPane
 
-import sampro_tui.participants_texts  # noqa: F401 - registers the feature's texts
 from sampro_contract import (
     Access,
     Channel,

@@ -12,7 +12,6 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-import sampro_tui.content_texts  # noqa: F401 - registers the feature's texts
 from sampro_contract import (
     PlanHome,
     ProfessionalPlan,

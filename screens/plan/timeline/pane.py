@@ -14,7 +14,6 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-import sampro_tui.collab_texts  # noqa: F401 - registers the feature's texts
 from sampro_contract import PlanHome, Timeline, TimelineItem, TimelineKind
 from sampro_tui.base import SamproPaneMixin, translate_bindings
 from sampro_tui.formatting import fmt_date, fmt_datetime
