@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import Field
 
-from sampro_contract.common import Channel, Model, SystemRole, UnitRole
+from sampro_contract.common import Channel, Model, Request, SystemRole, UnitRole
 from sampro_contract.people import PersonCreate
 
 
@@ -16,7 +16,7 @@ class Unit(Model):
     parent_id: int | None
 
 
-class UserCreate(Model):
+class UserCreate(Request):
     unit_id: int
     unit_role: UnitRole = UnitRole.MEMBER
     username: str = Field(min_length=3, max_length=200)

@@ -6,10 +6,10 @@ from datetime import datetime
 
 from pydantic import Field
 
-from sampro_contract.common import Channel, Model, SystemRole, UnitRole
+from sampro_contract.common import Channel, Model, Request, SystemRole, UnitRole
 
 
-class LoginRequest(Model):
+class LoginRequest(Request):
     username: str = Field(min_length=1, max_length=200)
     password: str = Field(min_length=1, max_length=1000)
 
@@ -21,7 +21,7 @@ class LoginChallenge(Model):
     expires_at: datetime
 
 
-class VerifyRequest(Model):
+class VerifyRequest(Request):
     challenge_id: str = Field(min_length=1, max_length=200)
     code: str = Field(min_length=1, max_length=20)
 
@@ -63,12 +63,12 @@ class SessionStatus(Model):
     must_change_password: bool
 
 
-class PasswordChange(Model):
+class PasswordChange(Request):
     current_password: str = Field(max_length=1000)
     new_password: str = Field(max_length=1000)
 
 
-class ForgotRequest(Model):
+class ForgotRequest(Request):
     username: str = Field(max_length=200)
 
 
@@ -83,7 +83,7 @@ class PasswordPolicy(Model):
     lockout_seconds: int | None = None
 
 
-class ResendRequest(Model):
+class ResendRequest(Request):
     challenge_id: str = Field(min_length=1, max_length=200)
 
 

@@ -6,11 +6,11 @@ from datetime import date, datetime, time
 
 from pydantic import Field
 
-from sampro_contract.common import Model
+from sampro_contract.common import Model, Request
 from sampro_contract.participants import ParticipantRef
 
 
-class CalendarEventIn(Model):
+class CalendarEventIn(Request):
     """A calendar entry; times are wall-clock times where the plan is (no time zone).
 
     No start_time: an all-day entry. end_date defaults to start_date.
@@ -25,7 +25,7 @@ class CalendarEventIn(Model):
     description: str = Field(default="", max_length=10000)
 
 
-class CalendarEventUpdate(Model):
+class CalendarEventUpdate(Request):
     version: int
     title: str | None = Field(default=None, min_length=1, max_length=200)
     start_date: date | None = None

@@ -5,13 +5,48 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic_core import PydanticCustomError
 
 API_PREFIX = "/api/v1"
 
 
 class Model(BaseModel):
     model_config = ConfigDict(from_attributes=True)
+
+
+NUL_MESSAGE = "must not contain the NUL character"
+
+
+def holds_nul(value: object) -> bool:
+    """Whether `value` (text, or JSON-like lists and dicts of it, keys too) holds a NUL."""
+    stack = [value]
+    while stack:  # not recursive: a deeply nested payload cannot exhaust the stack
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\0" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+    return False
+
+
+class Request(Model):
+    """A request body. Unknown fields are refused (422 naming them) rather than read and
+    ignored, and no text may hold a NUL character: PostgreSQL cannot store one and SQLite
+    would, so both refuse it, naming the field."""
+
+    model_config = ConfigDict(from_attributes=True, extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: object) -> object:
+        if holds_nul(value):
+            raise PydanticCustomError("nul_character", NUL_MESSAGE)
+        return value
 
 
 class Channel(StrEnum):

@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from sampro_contract.common import Model
+from sampro_contract.common import Model, Request
 
 
 class ActivityStatus(StrEnum):
@@ -106,14 +106,14 @@ class GoalDetail(Model):
     comments: list[Comment]
 
 
-class GoalCreate(Model):
+class GoalCreate(Request):
     title: str = Field(min_length=1, max_length=300)
     registered_on: date
     progress: int = Field(default=0, ge=0, le=100)
     description: str = Field(default="", max_length=20000)
 
 
-class GoalUpdate(Model):
+class GoalUpdate(Request):
     version: int
     title: str | None = Field(default=None, min_length=1, max_length=300)
     registered_on: date | None = None
@@ -121,13 +121,13 @@ class GoalUpdate(Model):
     description: str | None = Field(default=None, max_length=20000)
 
 
-class GoalMove(Model):
+class GoalMove(Request):
     """Move a goal to a place (0 = first) among the active goals: the coordinator."""
 
     position: int = Field(ge=0, le=100000)
 
 
-class PictureIn(Model):
+class PictureIn(Request):
     """A goal's picture, base64 in JSON; its type is decided by its content, not a name."""
 
     version: int
@@ -159,7 +159,7 @@ class ActivityDetail(Model):
     comments: list[Comment]
 
 
-class ActivityCreate(Model):
+class ActivityCreate(Request):
     goal_id: int
     title: str = Field(min_length=1, max_length=300)
     date: _dt.date
@@ -169,7 +169,7 @@ class ActivityCreate(Model):
     description: str = Field(default="", max_length=20000)
 
 
-class ActivityUpdate(Model):
+class ActivityUpdate(Request):
     version: int
     title: str | None = Field(default=None, min_length=1, max_length=300)
     date: _dt.date | None = None
@@ -180,14 +180,14 @@ class ActivityUpdate(Model):
     description: str | None = Field(default=None, max_length=20000)
 
 
-class ActivityMove(Model):
+class ActivityMove(Request):
     """Move an activity to a place (0 = first) under a goal, its own or another: the coordinator."""
 
     goal_id: int | None = None  # None: stay under the current goal
     position: int = Field(ge=0, le=100000)
 
 
-class CommentCreate(Model):
+class CommentCreate(Request):
     """A comment on a goal or on an activity (exactly one of the two)."""
 
     goal_id: int | None = None
@@ -195,7 +195,7 @@ class CommentCreate(Model):
     body: str = Field(min_length=1, max_length=5000)
 
 
-class CommentUpdate(Model):
+class CommentUpdate(Request):
     version: int
     body: str = Field(min_length=1, max_length=5000)
 

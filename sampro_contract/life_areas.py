@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from sampro_contract.common import Model
+from sampro_contract.common import Model, Request
 
 
 class LifeArea(StrEnum):
@@ -35,7 +35,7 @@ class LifeAreaEntry(Model):
     version: int  # 0 while nothing is written
 
 
-class LifeAreaUpdate(Model):
+class LifeAreaUpdate(Request):
     """Replaces the area's text (no history; earlier versions stay in the log)."""
 
     version: int  # 0 for an area not yet written

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from sampro_contract.common import Model, PlanRole
+from sampro_contract.common import Model, PlanRole, Request
 from sampro_contract.notifications import NotifyChannel
 from sampro_contract.participants import ParticipantRef
 
@@ -75,7 +75,7 @@ class Message(Model):
     version: int
 
 
-class MessageIn(Model):
+class MessageIn(Request):
     """A new message; `send` false keeps it as a draft (under arbeid)."""
 
     kind: MessageKind = MessageKind.MESSAGE
@@ -87,7 +87,7 @@ class MessageIn(Model):
     send: bool = True
 
 
-class MessageUpdate(Model):
+class MessageUpdate(Request):
     """Change a draft; `send` true sends it."""
 
     version: int

@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from sampro_contract.common import Model
+from sampro_contract.common import Request
 
 
 class NotifyChannel(StrEnum):
@@ -14,7 +14,7 @@ class NotifyChannel(StrEnum):
     EMAIL = "email"
 
 
-class NotificationPrefs(Model):
+class NotificationPrefs(Request):
     """How I want to hear of new things in one plan (varslinger), per kind."""
 
     new_message: list[NotifyChannel] = Field(default_factory=list)

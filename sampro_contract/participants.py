@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from sampro_contract.common import Channel, Model, PlanRole
+from sampro_contract.common import Channel, Model, PlanRole, Request
 from sampro_contract.people import Person, PersonCreate
 
 
@@ -17,7 +17,7 @@ class Access(StrEnum):
     WRITE = "write"
 
 
-class Rights(Model):
+class Rights(Request):
     """A participant's rights in one plan (rettigheter)."""
 
     goals: Access = Access.NONE
@@ -50,7 +50,7 @@ class Participant(Model):
     temporary_password_sent: bool | None = None
 
 
-class ParticipantCreate(Model):
+class ParticipantCreate(Request):
     person_id: int | None = None  # an existing person in the plan's unit
     person: PersonCreate | None = None  # or a new one
     create_account: bool = False  # with person: create an account, temp password delivered
@@ -62,7 +62,7 @@ class ParticipantCreate(Model):
     responsibility: str = Field(default="", max_length=500)
 
 
-class ParticipantUpdate(Model):
+class ParticipantUpdate(Request):
     version: int
     role: PlanRole | None = None
     rights: Rights | None = None

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-from sampro_contract.common import Model
+from sampro_contract.common import Model, Request
 
 
 class Person(Model):
@@ -59,7 +59,7 @@ Email = Annotated[str | None, Field(max_length=200), AfterValidator(_email)]
 Phone = Annotated[str | None, Field(max_length=40), AfterValidator(_phone)]
 
 
-class PersonCreate(Model):
+class PersonCreate(Request):
     first_name: Name
     last_name: Name
     birth_date: date | None = None

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from sampro_contract.common import Channel, Model, PlanRole
+from sampro_contract.common import Channel, Model, PlanRole, Request
 from sampro_contract.participants import Rights
 from sampro_contract.people import Name, Person, PersonCreate
 
@@ -50,7 +50,7 @@ class PlanListItem(Model):
     my_role: PlanRole
 
 
-class PlanCreate(Model):
+class PlanCreate(Request):
     unit_id: int
     owner_person_id: int | None = None
     owner: PersonCreate | None = None  # a new person as owner, when no owner_person_id
@@ -93,7 +93,7 @@ class PlanHome(Model):
     me: MyAccess
 
 
-class PlanUpdate(Model):
+class PlanUpdate(Request):
     """Edit the owner's presentation (Om meg selv) and status; the coordinator also the plan's
     start and end (revision) dates. A field left out (or null) is not changed."""
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import Field
 
-from sampro_contract.common import Model
+from sampro_contract.common import Model, Request
 
 
 class ProfessionalPlan(Model):
@@ -26,14 +26,14 @@ class ProfessionalPlanList(Model):
     can_write: bool
 
 
-class ProfessionalPlanCreate(Model):
+class ProfessionalPlanCreate(Request):
     name: str = Field(min_length=1, max_length=300)
     responsible_service: str = Field(default="", max_length=300)
     contact: str = Field(default="", max_length=300)
     key_points: str = Field(default="", max_length=20000)
 
 
-class ProfessionalPlanUpdate(Model):
+class ProfessionalPlanUpdate(Request):
     version: int
     name: str | None = Field(default=None, min_length=1, max_length=300)
     responsible_service: str | None = Field(default=None, max_length=300)

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import Field
 
-from sampro_contract.common import Model
+from sampro_contract.common import Model, Request
 
 
 class TotpEnrolment(Model):
@@ -14,11 +14,11 @@ class TotpEnrolment(Model):
     otpauth_uri: str
 
 
-class TotpConfirm(Model):
+class TotpConfirm(Request):
     code: str = Field(min_length=6, max_length=8)
 
 
-class DraftIn(Model):
+class DraftIn(Request):
     """Unsent text of an open form, saved so nothing typed is lost at session expiry."""
 
     kind: str = Field(min_length=1, max_length=40)  # "message", "goal", ...
