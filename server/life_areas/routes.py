@@ -25,7 +25,8 @@ from server.access.scope import PlanScope, check_version, open_plan
 from server.deps import Auth, WriteDb
 from server.errors import ApiError, forbidden, validation
 from server.goals.models import Activity, Goal
-from server.goals.routes import changed, participant_names
+from server.goals.queries import mark_content_changed as changed
+from server.goals.queries import participant_names
 from server.life_areas.models import LifeAreaText
 from server.log import service as audit
 from server.participants.models import Participant
