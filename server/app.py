@@ -16,6 +16,7 @@ from server.config import Settings
 from server.context import ServerContext
 from server.errors import install_error_handlers
 from server.goals import routes as goals
+from server.home import completeness
 from server.home import routes as home
 from server.life_areas import routes as life_areas
 from server.limits import BodyLimit
@@ -25,6 +26,7 @@ from server.notifications import routes as notifications
 from server.notifications.worker import Notifier
 from server.participants import routes as participants
 from server.plans import routes as plans
+from server.professional_plans import routes as professional_plans
 from server.profile import routes as profile
 from server.timeline import routes as timeline
 
@@ -66,6 +68,8 @@ def create_app(settings: Settings | None = None, ctx: ServerContext | None = Non
     # Each module's router straight under the app (one level of inclusion, not two):
     # every request walks the included routers to find its route.
     for module in (plans, auth, profile, participants, log, accounts, goals, life_areas):
+        app.include_router(module.router, prefix=API_PREFIX)
+    for module in (professional_plans, completeness):
         app.include_router(module.router, prefix=API_PREFIX)
     for module in (messages, calendar, home, timeline, notifications):
         app.include_router(module.router, prefix=API_PREFIX)
