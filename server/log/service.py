@@ -1,4 +1,5 @@
-"""The log (logg): who did what, when, in which role, to which plan and object."""
+"""The log (logg): who did what, when, in which role, to which plan and object; written in
+the caller's transaction, read page by page within the reader's rights."""
 
 from __future__ import annotations
 
