@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     # they are off unless a developer turns them on (SAMPRO_API_DOCS=1).
     api_docs: bool = False
     # Pages of the plan list kept in memory per worker, checked against the database's
-    # change stamp before each use (server/listcache.py); 0 turns the cache off.
+    # change stamp before each use (server/plans/cache.py); 0 turns the cache off.
     plan_list_cache_mb: float = Field(default=32, ge=0)
     # The largest request body (server/limits.py): JSON calls, and the calls that take a
     # file (a goal's picture, base64 in JSON: 2 MB of picture is about 2.7 MB sent, and

@@ -88,7 +88,7 @@ class Database:
         self._read = sessionmaker(bind=self.engine, expire_on_commit=False)
         self._write = sessionmaker(bind=write_bind, expire_on_commit=False)
         # Its own small pool: only the plan list uses it, from at most one thread per core
-        # (routes/plans.py: PLAN_LIST_THREADS), so no thread ever waits for a connection.
+        # (plans/list_query.py: PLAN_LIST_THREADS), so no thread ever waits for a connection.
         self._statement_engine = make_engine(
             url, pool_size=max(4, os.cpu_count() or 1), statement_reads=True
         )

@@ -1,6 +1,7 @@
 """The access policy: for a user and a plan, what they may read and write.
 
-Every plan-scoped route gets its plan through `open_plan`, and every query of plan
+Every plan-scoped route gets its plan through `open_plan`, called by the `plan_scope`
+dependency in the route's signature (`server/access/scope.py`), and every query of plan
 content through the returned `PlanScope`, so no route can forget a check and no id from
 another plan can be reached (404, never 403, for plans one is not part of).
 

@@ -17,7 +17,7 @@ from fastapi import Path, Request
 from sqlalchemy import Select, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from sampro_contract import PlanRole, Rights
+from sampro_contract import PlanRole, Rights, UnitRole
 from server.access.policy import (
     Area,
     Need,
@@ -27,6 +27,7 @@ from server.access.policy import (
     rights_of,
 )
 from server.accounts.models import UserAccount
+from server.accounts.people import unit_role
 from server.deps import Auth, WriteDb
 from server.errors import ApiError, forbidden, not_found, version_conflict
 from server.participants.models import Participant
@@ -150,6 +151,12 @@ def check_version(current: int, sent: int) -> None:
 
 AreaOf = Area | Callable[[Request], Area]
 
+# The path's plan id as the routes declared it before the scope was a dependency (no
+# description), so the OpenAPI document names it exactly as before. A route with a second
+# path id declares `plan_id: PlanId` itself as well: FastAPI lists a route's own path
+# parameters before its dependencies', and the document keeps `plan_id` first.
+PlanId = Annotated[int, Path()]
+
 
 def plan_scope(area: AreaOf, need: Need, *, lock: bool = False) -> Callable[..., PlanScope]:
     """The dependency that opens `/plans/{plan_id}` for `area` and `need` (or 404/403/409).
@@ -158,15 +165,29 @@ def plan_scope(area: AreaOf, need: Need, *, lock: bool = False) -> Callable[...,
     `lock=True` takes the plan's write lock for a write that the read right allows.
     """
 
-    def dependency(
-        request: Request,
-        plan_id: Annotated[int, Path()],  # undescribed: the API document stays as it was
-        a: Auth,
-        db: WriteDb,
-    ) -> PlanScope:
+    def dependency(request: Request, plan_id: PlanId, a: Auth, db: WriteDb) -> PlanScope:
         wanted = area(request) if callable(area) and not isinstance(area, Area) else area
         return open_plan(db, a.user, plan_id, wanted, need, a.now.date(), lock=lock)
 
     dependency.plan_area = area  # type: ignore[attr-defined]  # read by the structural test
     dependency.plan_need = need  # type: ignore[attr-defined]
     return dependency
+
+
+@dataclass
+class UnitAdminPlan:
+    """A plan as a local administrator of its unit reaches it, participant or not."""
+
+    db: Session
+    plan: Plan
+
+
+def unit_admin_plan(plan_id: PlanId, a: Auth, db: WriteDb) -> UnitAdminPlan:
+    """The dependency for reopening a closed plan, the one plan route that is not the
+    participants': a local administrator of the plan's unit reaches it without taking part
+    in it (and reads none of its content). Anyone else: 404, as for a plan one is not part
+    of, so its existence is not revealed."""
+    plan = db.get(Plan, plan_id)
+    if plan is None or unit_role(db, a.user, plan.unit_id) != UnitRole.ADMIN:
+        raise not_found("No such plan")
+    return UnitAdminPlan(db, plan)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -21,6 +21,24 @@ def unit_role(db: Session, user: UserAccount, unit_id: int) -> UnitRole | None:
         )
     )
     return UnitRole(role) if role else None
+
+
+def of_unit(unit_id: int) -> ColumnElement[bool]:
+    """Persons of a unit: those registered in it, and those whose account is a member of
+    it (a teacher of the school also working with the coordinating unit)."""
+    return or_(
+        Person.unit_id == unit_id,
+        Person.id.in_(
+            select(UserAccount.person_id)
+            .join(UnitMembership, UnitMembership.user_id == UserAccount.id)
+            .where(UnitMembership.unit_id == unit_id)
+        ),
+    )
+
+
+def person_of_unit(db: Session, person_id: int, unit_id: int) -> Person | None:
+    """The person, if they belong to the unit (see `of_unit`)."""
+    return db.scalars(select(Person).where(Person.id == person_id, of_unit(unit_id))).first()
 
 
 def create_person(db: Session, unit_id: int, data: PersonCreate, now: datetime) -> Person:

@@ -4,46 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
-from sqlalchemy import and_, func, or_, select
+from fastapi import APIRouter, Depends, Query
 
 from sampro_contract import LogEntry, Page
 from server.access.policy import Area, Need
-from server.access.scope import PlanScope, open_plan
-from server.deps import Auth, WriteDb
-from server.errors import validation
+from server.access.scope import PlanScope, plan_scope
+from server.deps import Auth
 from server.log import service as audit
-from server.log.models import AuditLog
 
 router = APIRouter(prefix="/plans/{plan_id}", tags=["log"])
 
-# Which area a logged object belongs to; entries about an area one may not read are hidden.
-OBJECT_AREAS: dict[str, Area] = {
-    "goal": Area.GOALS,
-    "activity": Area.ACTIVITIES,
-    "goal_comment": Area.GOALS,  # comments count as what they are on
-    "activity_comment": Area.ACTIVITIES,
-    "completeness": Area.ADMIN,  # the coordinator's view of what the plan lacks
-    "document": Area.DOCUMENTS,
-    "professional_plan": Area.PROFESSIONAL_PLANS,
-    "life_work": Area.LIFE_WORK,
-    "life_housing": Area.LIFE_HOUSING,
-    "life_leisure": Area.LIFE_LEISURE,
-    "life_health": Area.LIFE_HEALTH,
-    "life_social": Area.LIFE_SOCIAL,
-    "life_economy": Area.LIFE_ECONOMY,
-}
-
-
-def hidden_object_types(scope: PlanScope) -> list[str]:
-    return [t for t, area in OBJECT_AREAS.items() if not scope.can(area, Need.READ)]
+LogRead = Annotated[PlanScope, Depends(plan_scope(Area.LOG, Need.READ))]
 
 
 @router.get("/log")
 def plan_log(
-    plan_id: int,
+    scope: LogRead,
     a: Auth,
-    db: WriteDb,
     page: Annotated[int, Query(ge=1)] = 1,
     page_size: Annotated[int, Query(ge=1, le=500)] = 100,
     before_id: Annotated[
@@ -58,29 +35,9 @@ def plan_log(
     ] = None,
 ) -> Page[LogEntry]:
     """Who did what in the plan, newest first."""
-    scope = open_plan(db, a.user, plan_id, Area.LOG, Need.READ, a.now.date())
-    stmt = scope.select(AuditLog)
-    hidden = hidden_object_types(scope)
-    if hidden:
-        stmt = stmt.where(or_(AuditLog.object_type.is_(None), AuditLog.object_type.not_in(hidden)))
-    total = db.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    offset = (page - 1) * page_size
-    if before_id is not None:
-        cursor = db.execute(
-            scope.select(AuditLog)
-            .with_only_columns(AuditLog.at, AuditLog.id)
-            .where(AuditLog.id == before_id)
-        ).one_or_none()
-        if cursor is None:
-            raise validation("before_id", "not an entry of this plan's log", type="bad_cursor")
-        at, last = cursor
-        stmt = stmt.where(or_(AuditLog.at < at, and_(AuditLog.at == at, AuditLog.id < last)))
-        offset = 0
-    rows = db.scalars(
-        stmt.order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(page_size).offset(offset)
-    ).all()
+    rows, total = audit.plan_log_page(scope, page, page_size, before_id)
     audit.record_in_plan(scope, a, "read", "log")
-    db.commit()
+    scope.db.commit()
     return Page[LogEntry](
         items=[LogEntry.model_validate(r) for r in rows],
         total=total,

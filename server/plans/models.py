@@ -58,7 +58,7 @@ class ChangeStamp(Base):
     tables the plan list reads (plans, participants, persons, message_recipients).
 
     Triggers keep it (migration 0006), so no code path, process or hand-written SQL can
-    change those tables without the plan-list cache seeing it (`server/listcache.py`).
+    change those tables without the plan-list cache seeing it (`server/plans/cache.py`).
     """
 
     __tablename__ = "change_stamp"

@@ -16,8 +16,8 @@ from sampro_contract import PlanRole, PlanSort
 from server.accounts.models import UserAccount
 from server.errors import install_error_handlers
 from server.messages.models import Message, MessageRecipient
+from server.plans.list_query import PlanListQuery, _plan_list_query
 from server.plans.models import Plan
-from server.plans.routes import PlanListQuery, _plan_list_query
 from tests.conftest import Harness
 from tests.server.conftest import Org, close_harness, open_harness
 from tests.server.support import (
@@ -311,7 +311,7 @@ def test_changed_is_measured_from_the_previous_login(make_org: Callable[..., Org
     }
 
 
-# The list's route checks its query itself (`_PlanListRoute`); these inputs must come out
+# The list's route checks its query itself (`PlanListRoute`); these inputs must come out
 # as FastAPI's own parameter handling would have them, accepted or refused alike.
 QUERIES = [
     "",

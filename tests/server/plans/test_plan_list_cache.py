@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 
 from sampro_contract import PlanRole
 from server.plans.cache import PlanListCache
-from server.plans.routes import PLAN_LIST_THREADS
+from server.plans.list_query import PLAN_LIST_THREADS
 from tests.server.conftest import Org
 from tests.server.support import (
     API,
