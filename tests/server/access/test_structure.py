@@ -121,6 +121,10 @@ ACROSS_PLANS: dict[str, str] = {
     "participant rule in SQL (`listed`), one statement for all of them",
     "notifications/": "the notification worker reads across plans to tell each "
     "participant that something is new (never the content itself)",
+    "goals/tree.py": "the tree's big queries name Core columns (`Goal.__table__.c`) inside "
+    "`scope.select(...).with_only_columns(...)`; the goals joined are the scoped rows' own",
+    "messages/folders.py:folder_statement": "a subquery correlated to the message row the "
+    "scope chose: its first recipient, for sorting by recipient",
 }
 
 
