@@ -9,7 +9,6 @@ dialog and a chooser (one of a list) complete the set.
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,7 +26,7 @@ from sampro_contract import DraftIn
 from sampro_tui.api import ApiError
 from sampro_tui.base import SamproModal
 from sampro_tui.errors import describe, field_errors, field_label
-from sampro_tui.formatting import fmt_date
+from sampro_tui.formatting import fmt_date, parse_date
 from sampro_tui.i18n import t
 
 if TYPE_CHECKING:
@@ -36,21 +35,6 @@ if TYPE_CHECKING:
     from sampro_tui.api import ApiClient
 
 FieldKind = Literal["text", "textarea", "date", "percent", "select"]
-
-_DATE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$")
-
-
-def parse_date(text: str) -> date | None:
-    """dd.mm.yyyy as shown on screen, or ISO 8601; None when it is neither."""
-    text = text.strip()
-    match = _DATE.match(text)
-    try:
-        if match:
-            day, month, year = (int(x) for x in match.groups())
-            return date(year, month, day)
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 async def find_draft(api: ApiClient, key: str) -> dict[str, object] | None:

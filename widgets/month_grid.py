@@ -24,6 +24,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from sampro_tui.base import translate_bindings
+from sampro_tui.formatting import fmt_time
 from sampro_tui.i18n import t
 
 
@@ -287,7 +288,7 @@ class MonthGrid(Widget, can_focus=True):
                 text = t("cal.more", n=len(entries) - index)
             else:
                 entry = entries[index]
-                prefix = entry.start.strftime("%H:%M ") if entry.start else ""
+                prefix = f"{fmt_time(entry.start)} " if entry.start else ""
                 text = prefix + entry.title
             if cell_len(text) > width:
                 text = set_cell_size(text, width - 1) + "…"

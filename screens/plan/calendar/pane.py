@@ -4,21 +4,23 @@ chosen day; the author and the coordinator change or delete an event."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 import sampro_tui.collab_texts  # noqa: F401 - registers the feature's texts
 from sampro_contract import CalendarEvent, CalendarEventIn, CalendarEventUpdate, PlanHome
 from sampro_tui.base import SamproModal, SamproPaneMixin, translate_bindings
-from sampro_tui.formatting import fmt_date
+from sampro_tui.formatting import fmt_date, fmt_time, parse_date, parse_time
 from sampro_tui.i18n import t
+from screens.plan.tabs import show_tab
 from widgets.content_form import ChooseDialog, ConfirmDialog
 from widgets.month_grid import (
     DAY_KEYS,
@@ -38,8 +40,8 @@ VIEWS = ("month", "week", "day", "list")
 def event_time(e: CalendarEvent) -> str:
     if e.all_day:
         return t("cal.all_day")
-    start = e.start_time.strftime("%H:%M") if e.start_time else ""
-    end = e.end_time.strftime("%H:%M") if e.end_time else ""
+    start = fmt_time(e.start_time)
+    end = fmt_time(e.end_time)
     return f"{start}–{end}" if end else start
 
 
@@ -351,31 +353,15 @@ class CalendarPane(SamproPaneMixin, Vertical):
         self.grid.focus()
 
 
+def open_in_calendar(screen: Screen[Any], day: date) -> None:
+    """Kalender at a day (a link from the home feed or the timeline)."""
+    pane = screen.query_one(CalendarPane)
+    show_tab(screen, "tab-calendar", pane.grid)
+    pane.go_to(day)
+
+
 def _esc(text: str) -> str:
     return text.replace("[", r"\[")
-
-
-def parse_date(text: str) -> date | None:
-    text = text.strip()
-    for fmt in ("%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
-def parse_time(text: str) -> time | bool | None:
-    """A time, None for empty, False for something that is not a time."""
-    text = text.strip().replace(".", ":")
-    if not text:
-        return None
-    if text.isdigit() and len(text) <= 2:
-        text += ":00"
-    try:
-        return datetime.strptime(text, "%H:%M").time()
-    except ValueError:
-        return False
 
 
 class EventForm(SamproModal):
@@ -413,11 +399,11 @@ class EventForm(SamproModal):
                     yield Input(fmt_date(e.start_date if e else self.day), id="event-date")
                 with Vertical():
                     yield Label(t("cal.start"))
-                    start = e.start_time.strftime("%H:%M") if e and e.start_time else ""
+                    start = fmt_time(e.start_time) if e else ""
                     yield Input(start, id="event-start")
                 with Vertical():
                     yield Label(t("cal.end"))
-                    end = e.end_time.strftime("%H:%M") if e and e.end_time else ""
+                    end = fmt_time(e.end_time) if e else ""
                     yield Input(end, id="event-end")
             yield Label(t("cal.end_date"))
             end_date = fmt_date(e.end_date) if e and e.end_date != e.start_date else ""

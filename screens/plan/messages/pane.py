@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message as TextualMessage
+from textual.screen import Screen
 from textual.widgets import (
     Footer,
     Input,
@@ -43,6 +44,7 @@ from sampro_contract import (
 from sampro_tui.base import SamproModal, SamproPaneMixin, translate_bindings
 from sampro_tui.formatting import fmt_datetime
 from sampro_tui.i18n import t
+from screens.plan.tabs import show_tab
 from widgets.content_form import ConfirmDialog
 from widgets.plan_table import Cell, Column, VirtualTable
 
@@ -493,6 +495,16 @@ class MessagesPane(SamproPaneMixin, Vertical):
         if action == "delete_draft":
             return self.folder == MessageFolder.DRAFTS or self.searching
         return True
+
+
+def open_in_messages(screen: Screen[Any], message_id: int, inbox: bool = True) -> None:
+    """Open a message in Meldinger (in the inbox folder, for a message to me), from a link
+    on the home feed or the timeline."""
+    pane = screen.query_one(MessagesPane)
+    show_tab(screen, "tab-messages", pane.query_one(MessageTable))
+    if inbox and pane.folder != MessageFolder.INBOX:
+        pane.set_folder(MessageFolder.INBOX)
+    pane.open_message(message_id)
 
 
 # --- compose ------------------------------------------------------------------------

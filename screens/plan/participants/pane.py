@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Static, TabbedContent, TabPane
+from textual.widgets import Static
 
 import sampro_tui.participants_texts  # noqa: F401 - registers the feature's texts
 from sampro_contract import (
@@ -74,21 +74,6 @@ NOTIFY_KINDS = tuple(NotificationPrefs.model_fields)
 ADMIN_ACTIONS = {"add", "add_new", "edit", "remove"}
 # How a new person logs in: the account's code channel, or no account at all.
 ACCOUNT_CHOICES = ("sms", "email", "none")
-
-
-async def install_participants(screen: PlanScreen, plan: PlanHome) -> None:
-    """The Deltakere tab for everyone; the Logg tab for those with the log right."""
-    from screens.plan.log.pane import LogPane
-
-    tabs = screen.query_one("#tabs", TabbedContent)
-    for existing in screen.query(ParticipantsPane):
-        existing.plan = plan  # the plan as last read (a consent renewed since, say)
-    if not screen.query("#tab-participants"):
-        pane = ParticipantsPane(plan, id="participants-pane")
-        await tabs.add_pane(TabPane(t("pp.tab"), pane, id="tab-participants"))
-    may_read_log = plan.me.consent_valid and (plan.me.rights.log or plan.me.is_coordinator)
-    if may_read_log and not screen.query("#tab-log"):
-        await tabs.add_pane(TabPane(t("plog.tab"), LogPane(plan, id="log-pane"), id="tab-log"))
 
 
 # --- what the table and the card show -----------------------------------------------
