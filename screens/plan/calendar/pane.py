@@ -33,6 +33,7 @@ from widgets.month_grid import (
     month_name,
     translate_groups,
 )
+from widgets.stylesheet import default_css
 
 VIEWS = ("month", "week", "day", "list")
 
@@ -79,19 +80,7 @@ class CalendarPane(SamproPaneMixin, Vertical):
     """The Kalender tab. Its workers' failures are shown as messages (a lost session goes
     back to login) through SamproPaneMixin."""
 
-    DEFAULT_CSS = """
-    CalendarPane { height: 1fr; }
-    CalendarPane #cal-head { height: 1; padding: 0 1; text-style: bold; color: $accent; }
-    CalendarPane #cal-main { height: 1fr; }
-    CalendarPane #cal-grid { width: 1fr; }
-    CalendarPane #cal-side { width: 40; border-left: solid $panel-lighten-2; padding: 0 1; }
-    CalendarPane #cal-day-title { text-style: bold; }
-    CalendarPane #cal-day-events { height: 1fr; border: none; }
-    CalendarPane #cal-other { height: 1fr; display: none; }
-    CalendarPane.-other #cal-main { display: none; }
-    CalendarPane.-other #cal-other { display: block; }
-    CalendarPane #cal-help { height: 1; color: $text-muted; padding: 0 1; }
-    """
+    DEFAULT_CSS = default_css(__file__, "calendar.tcss")
     BINDINGS: ClassVar[list[BindingType]] = [
         # In the week, day and list views the grid is hidden; the keys still move the day
         # as they do in the grid: left/right a day, up/down a week, PgUp/PgDn a month.
@@ -367,14 +356,7 @@ def _esc(text: str) -> str:
 class EventForm(SamproModal):
     """A new calendar event on a day, or a change to one."""
 
-    DEFAULT_CSS = """
-    EventForm { align: center middle; }
-    EventForm #event-form { width: 72; height: auto; max-height: 95%; border: thick $accent;
-        background: $surface; padding: 0 1; }
-    EventForm #event-times { height: auto; }
-    EventForm #event-times Input { width: 1fr; }
-    EventForm #event-description { height: 5; }
-    """
+    DEFAULT_CSS = default_css(__file__, "event_form.tcss")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "key.save", id="event.save", priority=True),
         Binding("escape", "cancel", "key.cancel", id="event.cancel"),

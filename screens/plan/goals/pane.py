@@ -45,6 +45,7 @@ from sampro_tui.formatting import fmt_date, fmt_datetime
 from sampro_tui.i18n import language, t
 from widgets.content_form import ChooseDialog, ConfirmDialog, ContentForm, FormField, run_form
 from widgets.goal_tree import GoalTreeView, Selected, progress_bar, status_label
+from widgets.stylesheet import default_css
 
 if TYPE_CHECKING:
     pass
@@ -190,15 +191,7 @@ def render_activity(act: ActivityDetail, goal_title: str) -> Text:
 class GoalsPane(SamproPaneMixin, Vertical):
     """The content of the "Mål og aktiviteter" tab."""
 
-    DEFAULT_CSS = """
-    GoalsPane { height: 1fr; }
-    GoalsPane #goals-header { height: 1; padding: 0 1; text-style: bold; color: $accent; }
-    GoalsPane #goals-body { height: 1fr; }
-    GoalsPane #goal-tree { width: 55%; border-right: solid $primary-darken-2; }
-    GoalsPane #goal-side { width: 45%; padding: 0 1; }
-    GoalsPane #goal-details, GoalsPane #goal-comments { height: auto; }
-    GoalsPane #goal-comments { margin: 1 0 0 0; }
-    """
+    DEFAULT_CSS = default_css(__file__, "goals.tcss")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new_goal", "key.new_goal", id="goals.new_goal"),
         Binding("a", "new_activity", "key.new_activity", id="goals.new_activity"),

@@ -19,15 +19,13 @@ from sampro_contract import HomeFeed
 from sampro_tui.formatting import fmt_date, fmt_datetime
 from sampro_tui.i18n import t
 from screens.plan.tabs import HOME_TAB, show_tab
+from widgets.stylesheet import default_css
 
 
 class FeedList(OptionList):
     """A home-feed section whose lines lead somewhere: Enter (or a click) goes there."""
 
-    DEFAULT_CSS = """
-    FeedList { height: auto; max-height: 12; border: none; padding: 0; }
-    FeedList:focus { border: none; }
-    """
+    DEFAULT_CSS = default_css(__file__, "feed.tcss")
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)

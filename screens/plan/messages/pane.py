@@ -47,6 +47,7 @@ from sampro_tui.i18n import t
 from screens.plan.tabs import show_tab
 from widgets.content_form import ConfirmDialog
 from widgets.plan_table import Cell, Column, VirtualTable
+from widgets.stylesheet import default_css
 
 PAGE_SIZE = 200
 NEAR_END_ROWS = 20  # fetch the next page when the cursor is this close to the end
@@ -195,15 +196,7 @@ class MessagesPane(SamproPaneMixin, Vertical):
     """The Meldinger tab. Its workers' failures are shown as messages (a lost session
     goes back to login) through SamproPaneMixin."""
 
-    DEFAULT_CSS = """
-    MessagesPane { height: 1fr; }
-    MessagesPane #msg-top { height: 55%; }
-    MessagesPane #msg-folders { width: 18; height: 1fr; border: round $panel-lighten-2; }
-    MessagesPane #msg-list-box { width: 1fr; }
-    MessagesPane #msg-search { height: 3; }
-    MessagesPane #msg-count { height: 1; color: $text-muted; }
-    MessagesPane #msg-reading { height: 1fr; border: round $panel-lighten-2; padding: 0 1; }
-    """
+    DEFAULT_CSS = default_css(__file__, "messages.tcss")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "compose", "key.new_message", id="messages.new"),
         Binding("r", "reply(False)", "key.reply", id="messages.reply"),
@@ -567,17 +560,7 @@ class ComposeScreen(SamproModal):
     """Write a message, note or minutes. Implements SavesOwnDraft (at session expiry the
     form becomes the message's draft) and SupportsDrafts (the fallback when that fails)."""
 
-    DEFAULT_CSS = """
-    ComposeScreen { align: center middle; }
-    ComposeScreen #compose { width: 100; max-width: 100%; height: 95%; border: thick $accent;
-        background: $surface; padding: 0 1; }
-    ComposeScreen #compose-recipients { height: 7; }
-    ComposeScreen #compose-body { height: 1fr; min-height: 5; }
-    ComposeScreen #compose-row { height: auto; }
-    ComposeScreen #compose-row Select { width: 24; }
-    ComposeScreen #compose-category { width: 1fr; }
-    ComposeScreen #compose-status { height: 1; color: $text-muted; }
-    """
+    DEFAULT_CSS = default_css(__file__, "compose.tcss")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "send", "key.send", id="compose.send", priority=True),
         Binding("ctrl+d", "save_draft", "key.save_draft", id="compose.draft", priority=True),

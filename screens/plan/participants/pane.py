@@ -51,6 +51,7 @@ from widgets.content_form import (
     forget_draft,
 )
 from widgets.plan_table import Cell, Column, VirtualTable
+from widgets.stylesheet import default_css
 
 if TYPE_CHECKING:
     from screens.plan.screen import PlanScreen
@@ -348,15 +349,7 @@ class ParticipantTable(VirtualTable[Row]):
 class ParticipantsPane(SamproPaneMixin, Vertical):
     """The Deltakere tab."""
 
-    DEFAULT_CSS = """
-    ParticipantsPane { height: 1fr; }
-    ParticipantsPane #pp-count { height: 1; padding: 0 1; color: $text-muted; }
-    ParticipantsPane #pp-table { height: 1fr; min-height: 5; }
-    ParticipantsPane #pp-card { height: auto; max-height: 60%;
-        border-top: solid $primary-darken-2; }
-    ParticipantsPane #pp-card-row { height: auto; }
-    ParticipantsPane #pp-card-row Static { width: 1fr; height: auto; padding: 0 1; }
-    """
+    DEFAULT_CSS = default_css(__file__, "participants.tcss")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "add", "key.pp_add", id="participants.add"),
         Binding("N", "add_new", "key.pp_add_new", id="participants.add_new"),

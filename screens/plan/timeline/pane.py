@@ -21,6 +21,7 @@ from sampro_tui.base import SamproPaneMixin, translate_bindings
 from sampro_tui.formatting import fmt_date, fmt_datetime, fmt_wall_datetime
 from sampro_tui.i18n import t
 from screens.plan.tabs import HOME_TAB, show_tab
+from widgets.stylesheet import default_css
 
 NEAR_END_ITEMS = 10  # fetch older items when the cursor is this close to the end
 
@@ -97,10 +98,7 @@ class TimelinePane(SamproPaneMixin, Vertical):
     """The Tidslinje tab. Its workers' failures are shown as messages (a lost session goes
     back to login) through SamproPaneMixin."""
 
-    DEFAULT_CSS = """
-    TimelinePane { height: 1fr; }
-    TimelinePane #timeline { height: 1fr; border: none; }
-    """
+    DEFAULT_CSS = default_css(__file__, "timeline.tcss")
 
     class Go(Message):
         """Enter on an item: the plan shell takes the user to it."""
