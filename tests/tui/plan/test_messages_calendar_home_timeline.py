@@ -14,9 +14,11 @@ from textual.widgets._footer import FooterKey, FooterLabel
 
 from sampro_contract import MessageFolder
 from sampro_tui.formatting import fmt_date
-from screens.plan.calendar.pane import CalendarPane, EventForm
+from screens.plan.calendar.event_form import EventForm
+from screens.plan.calendar.pane import CalendarPane
 from screens.plan.home.feed import FeedList
-from screens.plan.messages.pane import ComposeScreen, MessagesPane, MessageTable
+from screens.plan.messages.compose import ComposeScreen
+from screens.plan.messages.pane import MessagesPane, MessageTable
 from server.accounts.models import UserAccount
 from server.calendar.models import CalendarEvent
 from server.messages.models import Message, MessageRecipient
