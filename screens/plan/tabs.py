@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from textual.await_complete import AwaitComplete
 from textual.widget import Widget
@@ -31,6 +31,12 @@ LIFE_RIGHTS = (
     "life_social",
     "life_economy",
 )
+
+
+class HoldsPlan(Protocol):
+    """A pane that keeps the plan it shows."""
+
+    plan: PlanHome
 
 
 @dataclass(frozen=True)
@@ -187,7 +193,7 @@ class PlanTabs(TabbedContent):
             if self.screen.query(f"#{tab.tab_id}"):
                 if tab.keeps_plan:
                     for pane in self.get_pane(tab.tab_id).children:
-                        pane.plan = plan  # type: ignore[attr-defined]
+                        cast(HoldsPlan, pane).plan = plan
                 continue
             pane = tab.build(plan)  # first: its module registers the tab's texts
             await self.add_pane(TabPane(tab.title, pane, id=tab.tab_id))
@@ -255,6 +261,6 @@ class PlanTabs(TabbedContent):
         self.call_after_refresh(focus_in, 5)
 
 
-def show_tab(screen: Screen[object], tab_id: str, focus: Widget | None = None) -> None:
+def show_tab(screen: Screen[Any], tab_id: str, focus: Widget | None = None) -> None:
     """Go to a tab and put the focus in it (on `focus`, or on its first list or table)."""
     screen.query_one("#tabs", PlanTabs).enter(tab_id, focus)
