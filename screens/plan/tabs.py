@@ -186,7 +186,12 @@ class PlanTabs(TabbedContent):
         return AwaitComplete(panes_in_tab_order())
 
     async def install(self, plan: PlanHome) -> None:
-        """Add the tabs this participant may see that are not there yet."""
+        """Add the tabs this participant may see that are not there yet.
+
+        They are added together and awaited together, so they appear at once: none is
+        shown before the others are there (a pane starts reading as it is mounted).
+        """
+        adding: list[AwaitComplete] = []
         for tab in PLAN_TABS:
             if not tab.may_see(plan):
                 continue
@@ -196,7 +201,9 @@ class PlanTabs(TabbedContent):
                         cast(HoldsPlan, pane).plan = plan
                 continue
             pane = tab.build(plan)  # first: its module registers the tab's texts
-            await self.add_pane(TabPane(tab.title, pane, id=tab.tab_id))
+            adding.append(self.add_pane(TabPane(tab.title, pane, id=tab.tab_id)))
+        for added in adding:
+            await added
 
     def watch_active(self, active: str) -> None:
         """Focus must not stay in a pane that has just been hidden.
