@@ -9,7 +9,6 @@ dialog and a chooser (one of a list) complete the set.
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,8 +25,9 @@ from sampro_contract import DraftIn
 from sampro_tui.api import ApiError
 from sampro_tui.base import SamproModal
 from sampro_tui.errors import describe, field_errors, field_label
-from sampro_tui.formatting import fmt_date
+from sampro_tui.formatting import fmt_date, parse_date
 from sampro_tui.i18n import t
+from widgets.stylesheet import default_css
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -35,21 +35,6 @@ if TYPE_CHECKING:
     from sampro_tui.api import ApiClient
 
 FieldKind = Literal["text", "textarea", "date", "percent", "select"]
-
-_DATE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$")
-
-
-def parse_date(text: str) -> date | None:
-    """dd.mm.yyyy as shown on screen, or ISO 8601; None when it is neither."""
-    text = text.strip()
-    match = _DATE.match(text)
-    try:
-        if match:
-            day, month, year = (int(x) for x in match.groups())
-            return date(year, month, day)
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 async def find_draft(api: ApiClient, key: str) -> dict[str, object] | None:
@@ -104,21 +89,7 @@ def _initial_text(f: FormField) -> str:
 class ContentForm(SamproModal):
     """One form; dismisses with whatever `submit` returned once it succeeded."""
 
-    DEFAULT_CSS = """
-    ContentForm { align: center middle; }
-    ContentForm #form-box {
-        width: 84; max-width: 100%; height: auto; max-height: 95%;
-        border: thick $accent; background: $surface; padding: 0 1;
-    }
-    ContentForm #form-title { text-style: bold; color: $accent; margin: 0 0 1 0; }
-    ContentForm #form-fields { height: auto; max-height: 30; }
-    ContentForm .field-label { margin: 1 0 0 0; }
-    ContentForm .field-error { color: $error; height: auto; min-height: 0; }
-    ContentForm TextArea { height: 6; }
-    ContentForm #form-error { color: $error; height: auto; }
-    ContentForm #form-buttons { height: auto; margin: 1 0 0 0; }
-    ContentForm #form-buttons Button { margin: 0 2 0 0; }
-    """
+    DEFAULT_CSS = default_css(__file__, "content_form.tcss")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "key.save", id="form.save", priority=True),
         Binding("escape", "cancel", "key.cancel", id="form.cancel"),
@@ -297,14 +268,7 @@ class ContentForm(SamproModal):
 class ConfirmDialog(SamproModal):
     """Yes or no; deleting asks first."""
 
-    DEFAULT_CSS = """
-    ConfirmDialog { align: center middle; }
-    ConfirmDialog #confirm-box {
-        width: 64; height: auto; border: thick $warning; background: $surface; padding: 1 2;
-    }
-    ConfirmDialog #confirm-buttons { height: auto; margin: 1 0 0 0; }
-    ConfirmDialog Button { margin: 0 2 0 0; }
-    """
+    DEFAULT_CSS = default_css(__file__, "confirm_dialog.tcss")
     AUTO_FOCUS = "#confirm-no"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "no", "key.cancel", id="confirm.no"),
@@ -334,15 +298,7 @@ class ConfirmDialog(SamproModal):
 class ChooseDialog(SamproModal):
     """Choose one of a list (a goal to move to, one of my comments); Enter picks."""
 
-    DEFAULT_CSS = """
-    ChooseDialog { align: center middle; }
-    ChooseDialog #choose-box {
-        width: 70; height: auto; max-height: 80%; border: thick $accent;
-        background: $surface; padding: 0 1;
-    }
-    ChooseDialog #choose-title { text-style: bold; color: $accent; }
-    ChooseDialog OptionList { height: auto; max-height: 20; }
-    """
+    DEFAULT_CSS = default_css(__file__, "choose_dialog.tcss")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "key.cancel", id="choose.cancel"),
     ]

@@ -12,6 +12,7 @@ from textual.widgets.tree import TreeNode
 from sampro_contract import ActivityStatus, ActivitySummary, GoalSummary, GoalTree
 from sampro_tui.formatting import fmt_date
 from sampro_tui.i18n import t
+from widgets.stylesheet import default_css
 
 BAR_WIDTH = 10
 
@@ -71,9 +72,7 @@ class GoalTreeView(Tree[Selected]):
     cost more than the whole request.
     """
 
-    DEFAULT_CSS = """
-    GoalTreeView { height: 1fr; }
-    """
+    DEFAULT_CSS = default_css(__file__, "goal_tree.tcss")
     EAGER_ACTIVITIES = 300
 
     def __init__(self, *, id: str | None = None) -> None:

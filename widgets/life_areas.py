@@ -10,6 +10,7 @@ from textual.widgets.option_list import Option
 from sampro_contract import LifeAreaEntry
 from sampro_tui.formatting import fmt_date, fmt_datetime
 from sampro_tui.i18n import t
+from widgets.stylesheet import default_css
 
 
 def render_area(entry: LifeAreaEntry) -> Group:
@@ -38,9 +39,7 @@ def render_area(entry: LifeAreaEntry) -> Group:
 class LifeAreasView(OptionList):
     """One option per visible life area; the hidden ones are simply not there."""
 
-    DEFAULT_CSS = """
-    LifeAreasView { height: 1fr; border: none; }
-    """
+    DEFAULT_CSS = default_css(__file__, "life_areas.tcss")
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)

@@ -24,7 +24,9 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from sampro_tui.base import translate_bindings
+from sampro_tui.formatting import fmt_time
 from sampro_tui.i18n import t
+from widgets.stylesheet import default_css
 
 
 @dataclass(frozen=True)
@@ -72,23 +74,7 @@ def translate_groups(node: DOMNode) -> None:
 
 
 class MonthGrid(Widget, can_focus=True):
-    DEFAULT_CSS = """
-    MonthGrid { height: 1fr; min-height: 14; }
-    MonthGrid > .month-grid--header { text-style: bold; color: $text-muted; }
-    MonthGrid > .month-grid--cursor {
-        background: $block-cursor-background;
-        color: $block-cursor-foreground;
-        text-style: bold;
-    }
-    MonthGrid > .month-grid--cursor-blurred {
-        background: $block-cursor-blurred-background;
-        text-style: bold;
-    }
-    MonthGrid > .month-grid--today { color: $text-accent; text-style: bold underline; }
-    MonthGrid > .month-grid--other { color: $text-disabled; }
-    MonthGrid > .month-grid--event { color: $text-primary; }
-    MonthGrid > .month-grid--rule { color: $panel-lighten-2; }
-    """
+    DEFAULT_CSS = default_css(__file__, "month_grid.tcss")
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "month-grid--header",
         "month-grid--cursor",
@@ -287,7 +273,7 @@ class MonthGrid(Widget, can_focus=True):
                 text = t("cal.more", n=len(entries) - index)
             else:
                 entry = entries[index]
-                prefix = entry.start.strftime("%H:%M ") if entry.start else ""
+                prefix = f"{fmt_time(entry.start)} " if entry.start else ""
                 text = prefix + entry.title
             if cell_len(text) > width:
                 text = set_cell_size(text, width - 1) + "…"

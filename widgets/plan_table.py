@@ -24,6 +24,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from sampro_tui.base import translate_bindings
+from widgets.stylesheet import default_css
 
 RowT = TypeVar("RowT")
 
@@ -42,21 +43,7 @@ class Column:
 class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
     """Rows of any type; `cells(row)` gives one Cell per column when a row is painted."""
 
-    DEFAULT_CSS = """
-    VirtualTable { height: 1fr; }
-    VirtualTable > .virtual-table--header { text-style: bold; background: $panel; color: $text; }
-    VirtualTable > .virtual-table--cursor {
-        background: $block-cursor-background;
-        color: $block-cursor-foreground;
-        text-style: bold;
-    }
-    VirtualTable > .virtual-table--cursor-blurred { background: $block-cursor-blurred-background; }
-    VirtualTable > .virtual-table--even { background: $surface; }
-    VirtualTable > .virtual-table--odd { background: $surface-lighten-1; }
-    VirtualTable > .virtual-table--danger { color: $text-error; text-style: bold; }
-    VirtualTable > .virtual-table--mark { color: $text-accent; text-style: bold; }
-    VirtualTable > .virtual-table--dim { color: $text-muted; }
-    """
+    DEFAULT_CSS = default_css(__file__, "plan_table.tcss")
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "virtual-table--header",
         "virtual-table--cursor",

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
+from widgets.stylesheet import default_css
+
 
 class SessionBar(Static):
     """Follows the app's `session_text` (updated every second by the session clock)."""
 
-    DEFAULT_CSS = """
-    SessionBar { dock: top; height: 1; background: $panel; color: $text-muted; padding: 0 1; }
-    SessionBar.-warning { background: $warning; color: $text; text-style: bold; }
-    """
+    DEFAULT_CSS = default_css(__file__, "session_bar.tcss")
 
     def on_mount(self) -> None:
         self.watch(self.app, "session_text", self._show)

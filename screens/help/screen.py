@@ -12,6 +12,7 @@ from textual.widgets import Footer, Markdown, Static
 
 from sampro_tui.base import SamproModal
 from sampro_tui.i18n import language, t
+from widgets.stylesheet import default_css
 
 GUIDE_NB = """\
 **Pålogging.** Skriv brukernavn og passord, så engangskoden du får på SMS eller e-post
@@ -150,18 +151,7 @@ def guide(
 
 
 class HelpScreen(SamproModal):
-    DEFAULT_CSS = """
-    HelpScreen { align: center middle; }
-    HelpScreen #help-box {
-        width: 90%;
-        max-width: 100;
-        height: 90%;
-        border: round $accent;
-        background: $surface;
-        padding: 0 1;
-    }
-    HelpScreen .section { text-style: bold; color: $accent; margin: 1 0 0 0; }
-    """
+    DEFAULT_CSS = default_css(__file__, "help.tcss")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,f1,question_mark,q", "close", "key.close", id="help.close"),
     ]

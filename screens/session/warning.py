@@ -13,23 +13,11 @@ from textual.widgets import Button, Footer, Static
 from sampro_tui.base import SamproModal
 from sampro_tui.formatting import fmt_countdown
 from sampro_tui.i18n import t
+from widgets.stylesheet import default_css
 
 
 class SessionWarningScreen(SamproModal):
-    DEFAULT_CSS = """
-    SessionWarningScreen { align: center middle; }
-    SessionWarningScreen #warning-box {
-        width: 64;
-        height: auto;
-        border: thick $warning;
-        background: $surface;
-        padding: 1 2;
-    }
-    SessionWarningScreen #warning-title { text-style: bold; color: $warning; }
-    SessionWarningScreen #warning-body { margin: 1 0; }
-    SessionWarningScreen #warning-buttons { height: auto; }
-    SessionWarningScreen Button { margin: 0 2 0 0; }
-    """
+    DEFAULT_CSS = default_css(__file__, "warning.tcss")
     AUTO_FOCUS = "#stay"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "stay", "key.stay", id="warning.stay"),

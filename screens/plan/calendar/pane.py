@@ -4,20 +4,23 @@ chosen day; the author and the coordinator change or delete an event."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Footer, Input, Label, OptionList, Static, TextArea
+from textual.screen import Screen
+from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from sampro_contract import CalendarEvent, CalendarEventIn, CalendarEventUpdate, PlanHome
-from sampro_tui.base import SamproModal, SamproPaneMixin, translate_bindings
-from sampro_tui.formatting import fmt_date
+from sampro_contract import CalendarEvent, PlanHome
+from sampro_tui.base import SamproPaneMixin, translate_bindings
+from sampro_tui.formatting import fmt_date, fmt_time
 from sampro_tui.i18n import t
+from screens.plan.calendar.event_form import EventForm
+from screens.plan.tabs import show_tab
 from widgets.content_form import ChooseDialog, ConfirmDialog
 from widgets.month_grid import (
     DAY_KEYS,
@@ -30,6 +33,7 @@ from widgets.month_grid import (
     month_name,
     translate_groups,
 )
+from widgets.stylesheet import default_css
 
 VIEWS = ("month", "week", "day", "list")
 
@@ -37,8 +41,8 @@ VIEWS = ("month", "week", "day", "list")
 def event_time(e: CalendarEvent) -> str:
     if e.all_day:
         return t("cal.all_day")
-    start = e.start_time.strftime("%H:%M") if e.start_time else ""
-    end = e.end_time.strftime("%H:%M") if e.end_time else ""
+    start = fmt_time(e.start_time)
+    end = fmt_time(e.end_time)
     return f"{start}–{end}" if end else start
 
 
@@ -76,19 +80,7 @@ class CalendarPane(SamproPaneMixin, Vertical):
     """The Kalender tab. Its workers' failures are shown as messages (a lost session goes
     back to login) through SamproPaneMixin."""
 
-    DEFAULT_CSS = """
-    CalendarPane { height: 1fr; }
-    CalendarPane #cal-head { height: 1; padding: 0 1; text-style: bold; color: $accent; }
-    CalendarPane #cal-main { height: 1fr; }
-    CalendarPane #cal-grid { width: 1fr; }
-    CalendarPane #cal-side { width: 40; border-left: solid $panel-lighten-2; padding: 0 1; }
-    CalendarPane #cal-day-title { text-style: bold; }
-    CalendarPane #cal-day-events { height: 1fr; border: none; }
-    CalendarPane #cal-other { height: 1fr; display: none; }
-    CalendarPane.-other #cal-main { display: none; }
-    CalendarPane.-other #cal-other { display: block; }
-    CalendarPane #cal-help { height: 1; color: $text-muted; padding: 0 1; }
-    """
+    DEFAULT_CSS = default_css(__file__, "calendar.tcss")
     BINDINGS: ClassVar[list[BindingType]] = [
         # In the week, day and list views the grid is hidden; the keys still move the day
         # as they do in the grid: left/right a day, up/down a week, PgUp/PgDn a month.
@@ -350,145 +342,12 @@ class CalendarPane(SamproPaneMixin, Vertical):
         self.grid.focus()
 
 
+def open_in_calendar(screen: Screen[Any], day: date) -> None:
+    """Kalender at a day (a link from the home feed or the timeline)."""
+    pane = screen.query_one(CalendarPane)
+    show_tab(screen, "tab-calendar", pane.grid)
+    pane.go_to(day)
+
+
 def _esc(text: str) -> str:
     return text.replace("[", r"\[")
-
-
-def parse_date(text: str) -> date | None:
-    text = text.strip()
-    for fmt in ("%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
-def parse_time(text: str) -> time | bool | None:
-    """A time, None for empty, False for something that is not a time."""
-    text = text.strip().replace(".", ":")
-    if not text:
-        return None
-    if text.isdigit() and len(text) <= 2:
-        text += ":00"
-    try:
-        return datetime.strptime(text, "%H:%M").time()
-    except ValueError:
-        return False
-
-
-class EventForm(SamproModal):
-    """A new calendar event on a day, or a change to one."""
-
-    DEFAULT_CSS = """
-    EventForm { align: center middle; }
-    EventForm #event-form { width: 72; height: auto; max-height: 95%; border: thick $accent;
-        background: $surface; padding: 0 1; }
-    EventForm #event-times { height: auto; }
-    EventForm #event-times Input { width: 1fr; }
-    EventForm #event-description { height: 5; }
-    """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "key.save", id="event.save", priority=True),
-        Binding("escape", "cancel", "key.cancel", id="event.cancel"),
-    ]
-
-    def __init__(self, plan: PlanHome, day: date, event: CalendarEvent | None = None) -> None:
-        super().__init__(id="event-form-screen")
-        self.plan = plan
-        self.day = day
-        self.event = event
-
-    def compose(self) -> ComposeResult:
-        e = self.event
-        title = t("cal.edit_title") if e else t("cal.new_title", date=fmt_date(self.day))
-        with Vertical(id="event-form"):
-            yield Label(f"[b]{title}[/b]")
-            yield Label(t("cal.title"))
-            yield Input(e.title if e else "", id="event-title", max_length=200)
-            with Horizontal(id="event-times"):
-                with Vertical():
-                    yield Label(t("cal.date"))
-                    yield Input(fmt_date(e.start_date if e else self.day), id="event-date")
-                with Vertical():
-                    yield Label(t("cal.start"))
-                    start = e.start_time.strftime("%H:%M") if e and e.start_time else ""
-                    yield Input(start, id="event-start")
-                with Vertical():
-                    yield Label(t("cal.end"))
-                    end = e.end_time.strftime("%H:%M") if e and e.end_time else ""
-                    yield Input(end, id="event-end")
-            yield Label(t("cal.end_date"))
-            end_date = fmt_date(e.end_date) if e and e.end_date != e.start_date else ""
-            yield Input(end_date, id="event-end-date")
-            yield Label(t("cal.place"))
-            yield Input(e.place if e else "", id="event-place", max_length=200)
-            yield Label(t("cal.description"))
-            yield TextArea(e.description if e else "", id="event-description")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one("#event-title", Input).focus()
-
-    def _value(self, selector: str) -> str:
-        return self.query_one(selector, Input).value
-
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self.action_save()
-
-    @work(exclusive=True, group="event-save", exit_on_error=False)
-    async def action_save(self) -> None:
-        title = self._value("#event-title").strip()
-        if not title:
-            self.notify(t("cal.need_title"), severity="warning")
-            return
-        start_date = parse_date(self._value("#event-date"))
-        end_text = self._value("#event-end-date").strip()
-        end_date = parse_date(end_text) if end_text else start_date
-        if start_date is None or end_date is None:
-            self.notify(t("cal.bad_date"), severity="warning")
-            return
-        start, end = parse_time(self._value("#event-start")), parse_time(self._value("#event-end"))
-        if start is False or end is False:
-            self.notify(t("cal.bad_time"), severity="warning")
-            return
-        start_time = start if isinstance(start, time) else None
-        end_time = end if isinstance(end, time) and start_time else None
-        place = self._value("#event-place")
-        description = self.query_one("#event-description", TextArea).text
-        api = self.app.api  # type: ignore[attr-defined]
-        if self.event is None:
-            saved = await api.create_event(
-                self.plan.id,
-                CalendarEventIn(
-                    title=title,
-                    start_date=start_date,
-                    start_time=start_time,
-                    end_date=end_date,
-                    end_time=end_time,
-                    place=place,
-                    description=description,
-                ),
-            )
-        else:
-            saved = await api.update_event(
-                self.plan.id,
-                self.event.id,
-                CalendarEventUpdate(
-                    version=self.event.version,
-                    title=title,
-                    start_date=start_date,
-                    start_time=start_time,
-                    end_date=end_date,
-                    end_time=end_time,
-                    all_day=start_time is None,
-                    place=place,
-                    description=description,
-                ),
-            )
-        self.app.notify(t("cal.saved"))
-        self.dismiss(saved)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
-import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import Any, ClassVar, cast
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -22,7 +19,6 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static, Tree
 
 from sampro_contract import (
-    MAX_PICTURE_BYTES,
     ActivityCreate,
     ActivityDetail,
     ActivityStatus,
@@ -37,16 +33,20 @@ from sampro_contract import (
     Participant,
     PlanHome,
 )
-from sampro_contract.pictures import looks_like_picture, picture_type
 from sampro_tui.api import ApiError
 from sampro_tui.base import SamproPaneMixin, translate_bindings
-from sampro_tui.formatting import fmt_date, fmt_datetime
-from sampro_tui.i18n import language, t
+from sampro_tui.formatting import fmt_datetime
+from sampro_tui.i18n import t
+from screens.plan.goals.details import render_activity, render_comments, render_goal
+from screens.plan.goals.pictures import (
+    download_dir,
+    free_path,
+    read_picture,
+    write_new_file,
+)
 from widgets.content_form import ChooseDialog, ConfirmDialog, ContentForm, FormField, run_form
-from widgets.goal_tree import GoalTreeView, Selected, progress_bar, status_label
-
-if TYPE_CHECKING:
-    pass
+from widgets.goal_tree import GoalTreeView, Selected, status_label
+from widgets.stylesheet import default_css
 
 WRITE_ACTIONS = {
     "new_goal",
@@ -64,140 +64,10 @@ WRITE_ACTIONS = {
 }
 
 
-# The server decides a picture's type by its content (sampro_contract.pictures); the client
-# checks the same way before sending, so a wrong or too big file is refused at once, in the
-# server's words.
-
-
-def picture_too_big(size: int) -> str | None:
-    if size <= MAX_PICTURE_BYTES:
-        return None
-    return t("goals.picture_too_big", size=fmt_megabytes(size), max=MAX_PICTURE_BYTES // 1048576)
-
-
-def picture_problem(data: bytes) -> str | None:
-    """Why the server would refuse these bytes as a goal's picture, or None."""
-    too_big = picture_too_big(len(data))
-    if too_big is not None:
-        return too_big
-    if picture_type(data) is None:
-        if looks_like_picture(data):
-            return t("goals.picture_damaged")
-        return t("goals.picture_not_picture")
-    return None
-
-
-def fmt_megabytes(size: int) -> str:
-    """Megabytes with one decimal as the server writes them, with a decimal comma in bokmål."""
-    text = f"{size / 1048576:.1f}"
-    return text if language() == "en" else text.replace(".", ",")
-
-
-def read_picture(path: Path) -> bytes:
-    """The file's bytes, unless it is too big or not a picture (ValueError says why).
-
-    The size is checked before reading, so a wrong path to a huge file costs nothing.
-    """
-    problem = picture_too_big(path.stat().st_size)
-    if problem is None:
-        data = path.read_bytes()
-        problem = picture_problem(data)
-        if problem is None:
-            return data
-    raise ValueError(problem)
-
-
-def download_dir() -> Path:
-    """The user's download folder if there is one, else the current folder."""
-    from platformdirs import user_downloads_path
-
-    with contextlib.suppress(Exception):
-        folder = user_downloads_path()
-        if folder.is_dir():
-            return folder
-    return Path.cwd()
-
-
-def free_path(path: Path) -> Path:
-    """`path`, or the first of `name-2.ext`, `name-3.ext`... that does not exist yet."""
-    candidate, n = path, 1
-    while candidate.exists():
-        n += 1
-        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
-    return candidate
-
-
-def write_new_file(path: Path, data: bytes) -> None:
-    """Write `data` to a file that must not exist yet (FileExistsError otherwise), readable
-    by its owner only: a goal's picture is health information."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
-
-
-def render_comments(comments: list[Comment]) -> Text:
-    text = Text()
-    text.append(t("goals.comments") + "\n", style="bold")
-    if not comments:
-        text.append(t("goals.no_comments"), style="dim")
-        return text
-    for c in comments:
-        text.append(f"{c.author_name}", style="bold")
-        text.append(f" · {fmt_datetime(c.created_at)}", style="dim")
-        if c.edited_at:
-            text.append(f" ({t('goals.edited')})", style="dim")
-        text.append(f"\n{c.body}\n\n")
-    return text
-
-
-def render_goal(goal: GoalDetail) -> Text:
-    text = Text()
-    text.append(goal.title + "\n", style="bold underline")
-    text.append(f"{t('goals.registered')}: ", style="bold")
-    text.append(fmt_date(goal.registered_on) + "\n")
-    text.append(f"{t('goals.progress')}: ", style="bold")
-    text.append(progress_bar(goal.progress) + "\n")
-    if goal.in_history and goal.moved_to_history_at:
-        text.append(t("goals.in_history", when=fmt_date(goal.moved_to_history_at)) + "\n")
-    if goal.description:
-        text.append(f"\n{goal.description}\n")
-    if goal.has_picture:
-        kind = (goal.picture_type or "").removeprefix("image/").upper()
-        text.append("\n▣ " + t("goals.has_picture", type=kind) + "\n", style="italic")
-    return text
-
-
-def render_activity(act: ActivityDetail, goal_title: str) -> Text:
-    text = Text()
-    text.append(act.title + "\n", style="bold underline")
-    rows = [
-        (t("activity.goal"), goal_title),
-        (t("activity.date"), fmt_date(act.date)),
-        (t("activity.status"), status_label(act.status)),
-        (t("activity.when"), act.when),
-        (t("activity.responsible"), act.responsible_name or ""),
-    ]
-    for label, value in rows:
-        if value:
-            text.append(f"{label}: ", style="bold")
-            text.append(value + "\n")
-    if act.description:
-        text.append(f"\n{act.description}\n")
-    return text
-
-
 class GoalsPane(SamproPaneMixin, Vertical):
     """The content of the "Mål og aktiviteter" tab."""
 
-    DEFAULT_CSS = """
-    GoalsPane { height: 1fr; }
-    GoalsPane #goals-header { height: 1; padding: 0 1; text-style: bold; color: $accent; }
-    GoalsPane #goals-body { height: 1fr; }
-    GoalsPane #goal-tree { width: 55%; border-right: solid $primary-darken-2; }
-    GoalsPane #goal-side { width: 45%; padding: 0 1; }
-    GoalsPane #goal-details, GoalsPane #goal-comments { height: auto; }
-    GoalsPane #goal-comments { margin: 1 0 0 0; }
-    """
+    DEFAULT_CSS = default_css(__file__, "goals.tcss")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new_goal", "key.new_goal", id="goals.new_goal"),
         Binding("a", "new_activity", "key.new_activity", id="goals.new_activity"),

@@ -16,16 +16,14 @@ from sampro_tui.base import SamproPaneMixin, translate_bindings
 from sampro_tui.i18n import t
 from widgets.content_form import ContentForm, FormField, find_draft, run_form
 from widgets.life_areas import LifeAreasView
+from widgets.stylesheet import default_css
 
 if TYPE_CHECKING:
     pass
 
 
 class LifeAreasPane(SamproPaneMixin, Vertical):
-    DEFAULT_CSS = """
-    LifeAreasPane { height: 1fr; padding: 0 1; }
-    LifeAreasPane #life-note { height: auto; color: $text-muted; }
-    """
+    DEFAULT_CSS = default_css(__file__, "life_areas.tcss")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e,enter", "edit", "key.edit", id="life.edit"),
     ]

@@ -23,6 +23,7 @@ from sampro_tui.base import SamproPaneMixin, translate_bindings
 from sampro_tui.formatting import fmt_datetime
 from sampro_tui.i18n import t
 from widgets.plan_table import Cell, Column, VirtualTable
+from widgets.stylesheet import default_css
 
 if TYPE_CHECKING:
     pass
@@ -100,13 +101,7 @@ class LogTable(VirtualTable[LogEntry]):
 class LogPane(SamproPaneMixin, Vertical):
     """The Logg tab."""
 
-    DEFAULT_CSS = """
-    LogPane { height: 1fr; }
-    LogPane #plog-filter { height: 3; }
-    LogPane #plog-table { height: 1fr; }
-    LogPane #plog-detail { height: auto; max-height: 4; padding: 0 1; color: $text-muted; }
-    LogPane #plog-count { height: 1; padding: 0 1; color: $text-muted; }
-    """
+    DEFAULT_CSS = default_css(__file__, "log.tcss")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "key.plog_filter", id="log.filter"),
         Binding("m", "more", "key.plog_more", id="log.more"),

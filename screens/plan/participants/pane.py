@@ -10,23 +10,19 @@ rights) and removes participants; others are not shown those keys.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Static, TabbedContent, TabPane
+from textual.widgets import Static
 
 from sampro_contract import (
-    Access,
     Channel,
     NotificationPrefs,
-    NotifyChannel,
     Participant,
     ParticipantCreate,
     ParticipantUpdate,
@@ -35,12 +31,32 @@ from sampro_contract import (
     PlanHome,
     PlanRole,
     Recipient,
-    Rights,
 )
 from sampro_tui.api import ApiError
 from sampro_tui.base import SamproPaneMixin, translate_bindings
-from sampro_tui.formatting import fmt_date
 from sampro_tui.i18n import t
+from screens.plan.participants.card import (
+    ADMIN_ACTIONS,
+    NOTIFY_KINDS,
+    ROLE_RANK,
+    Row,
+    card_contact,
+    card_person,
+    card_rights,
+    columns,
+    full_name,
+    row_cells,
+)
+from screens.plan.participants.forms import (
+    WAYS,
+    changes,
+    edit_fields,
+    new_person_fields,
+    notification_fields,
+    person_label,
+    role_field,
+    unnest_person_fields,
+)
 from widgets.content_form import (
     ChooseDialog,
     ConfirmDialog,
@@ -49,303 +65,11 @@ from widgets.content_form import (
     find_draft,
     forget_draft,
 )
-from widgets.plan_table import Cell, Column, VirtualTable
+from widgets.plan_table import VirtualTable
+from widgets.stylesheet import default_css
 
 if TYPE_CHECKING:
     from screens.plan.screen import PlanScreen
-
-CONSENT_WARNING_DAYS = 30  # the seeds: red in the last 30 days
-ROLE_RANK = {PlanRole.OWNER: 0, PlanRole.COORDINATOR: 1, PlanRole.RELATIVE: 2, PlanRole.PROVIDER: 3}
-AREA_RIGHTS = (
-    "goals",
-    "activities",
-    "life_work",
-    "life_housing",
-    "life_leisure",
-    "life_health",
-    "life_social",
-    "life_economy",
-    "documents",
-    "professional_plans",
-)
-FLAG_RIGHTS = ("log", "print", "edit_presentation")
-NOTIFY_KINDS = tuple(NotificationPrefs.model_fields)
-ADMIN_ACTIONS = {"add", "add_new", "edit", "remove"}
-# How a new person logs in: the account's code channel, or no account at all.
-ACCOUNT_CHOICES = ("sms", "email", "none")
-
-
-async def install_participants(screen: PlanScreen, plan: PlanHome) -> None:
-    """The Deltakere tab for everyone; the Logg tab for those with the log right."""
-    from screens.plan.log.pane import LogPane
-
-    tabs = screen.query_one("#tabs", TabbedContent)
-    for existing in screen.query(ParticipantsPane):
-        existing.plan = plan  # the plan as last read (a consent renewed since, say)
-    if not screen.query("#tab-participants"):
-        pane = ParticipantsPane(plan, id="participants-pane")
-        await tabs.add_pane(TabPane(t("pp.tab"), pane, id="tab-participants"))
-    may_read_log = plan.me.consent_valid and (plan.me.rights.log or plan.me.is_coordinator)
-    if may_read_log and not screen.query("#tab-log"):
-        await tabs.add_pane(TabPane(t("plog.tab"), LogPane(plan, id="log-pane"), id="tab-log"))
-
-
-# --- what the table and the card show -----------------------------------------------
-
-
-@dataclass
-class Row:
-    """One participant as the list shows them."""
-
-    participant: Participant
-    me: bool
-    notify: list[NotifyChannel] | None  # how they hear of new messages; None: not known
-
-    @property
-    def name(self) -> str:
-        return full_name(self.participant.person)
-
-
-def full_name(person: Person) -> str:
-    return f"{person.first_name} {person.last_name}"
-
-
-def consent_cell(expires: date | None, today: date) -> Cell:
-    """The expiry date with the days left; red in the last 30 days and once expired."""
-    if expires is None:
-        return t("pp.consent_none"), None
-    days = (expires - today).days
-    when = fmt_date(expires)
-    if days < 0:
-        return t("pp.consent_expired", date=when), "danger"
-    text = (
-        t("pp.consent_today", date=when)
-        if days == 0
-        else t("pp.consent_days", date=when, days=days)
-    )
-    return text, "danger" if days <= CONSENT_WARNING_DAYS else None
-
-
-def ways_text(channels: list[NotifyChannel]) -> str:
-    return ", ".join(t(f"pp.notify.{c.value}") for c in channels) or t("pp.notify.none")
-
-
-def notify_cell(row: Row) -> str:
-    if not row.participant.has_account:
-        return t("pp.no_login")
-    return ways_text(row.notify) if row.notify is not None else "–"
-
-
-def row_cells(row: Row, today: date) -> list[Cell]:
-    p = row.participant
-    name = f"{row.name} {t('pp.me')}" if row.me else row.name
-    return [
-        (name, None),
-        (t(f"role.{p.role.value}"), None),
-        (p.responsibility, None),
-        consent_cell(p.consent_expires, today),
-        (notify_cell(row), None),
-    ]
-
-
-def columns() -> list[Column]:
-    return [
-        Column("name", t("pp.col.name"), 28),
-        Column("role", t("pp.col.role"), 20),
-        Column("responsibility", t("pp.col.responsibility"), 24),
-        Column("consent", t("pp.col.consent"), 24),
-        Column("notify", t("pp.col.notify"), 18),
-    ]
-
-
-def _field(text: Text, label: str, value: str, style: str = "") -> None:
-    text.append(f"{label}: ", style="bold")
-    text.append((value or "–") + "\n", style=style)
-
-
-def card_person(row: Row, prefs: NotificationPrefs | None) -> Text:
-    p = row.participant
-    text = Text()
-    text.append(t("pp.card.person") + "\n", style="bold underline")
-    _field(text, t("pp.name"), row.name)
-    _field(text, t("pp.birth"), fmt_date(p.person.birth_date))
-    _field(text, t("pp.workplace"), p.person.workplace or "")
-    _field(text, t("pp.position"), p.person.position or "")
-    _field(text, t("pp.responsibility"), p.responsibility)
-    if row.me and prefs is not None:
-        text.append("\n" + t("pp.card.notifications") + "\n", style="bold underline")
-        for kind in NOTIFY_KINDS:
-            _field(text, t(f"pp.kind.{kind}"), ways_text(getattr(prefs, kind)))
-    return text
-
-
-def card_contact(row: Row) -> Text:
-    p = row.participant
-    text = Text()
-    text.append(t("pp.card.contact") + "\n", style="bold underline")
-    _field(text, t("pp.code_via"), t(f"channel.{p.channel.value}") if p.channel else "")
-    _field(text, t("pp.email"), p.person.email or "")
-    _field(text, t("pp.mobile"), p.person.mobile or "")
-    _field(text, t("pp.account"), t("pp.has_account") if p.has_account else t("pp.no_account"))
-    return text
-
-
-def card_rights(row: Row, today: date) -> Text:
-    p = row.participant
-    text = Text()
-    text.append(t("pp.card.consent") + "\n", style="bold underline")
-    _field(text, t("pp.role"), t(f"role.{p.role.value}"))
-    consent, warn = consent_cell(p.consent_expires, today)
-    _field(text, t("pp.consent"), consent, "bold red" if warn else "")
-    if p.role == PlanRole.COORDINATOR:
-        text.append(t("pp.all_rights") + "\n", style="italic")
-        return text
-    for name in AREA_RIGHTS:
-        level: Access = getattr(p.rights, name)
-        _field(text, t(f"right.{name}"), t(f"access.{level.value}"))
-    for name in FLAG_RIGHTS:
-        _field(text, t(f"right.{name}"), t("pp.yes") if getattr(p.rights, name) else t("pp.no"))
-    return text
-
-
-# --- forms --------------------------------------------------------------------------
-
-WAYS: dict[str, list[NotifyChannel]] = {
-    "none": [],
-    "sms": [NotifyChannel.SMS],
-    "email": [NotifyChannel.EMAIL],
-    "both": [NotifyChannel.SMS, NotifyChannel.EMAIL],
-}
-
-
-def ways_value(channels: list[NotifyChannel]) -> str:
-    chosen = set(channels)
-    return next((key for key, value in WAYS.items() if set(value) == chosen), "none")
-
-
-def notification_fields(prefs: NotificationPrefs) -> list[FormField]:
-    options = [(t(f"pp.ways.{key}"), key) for key in WAYS]
-    return [
-        FormField(
-            kind,
-            t(f"pp.kind.{kind}"),
-            "select",
-            required=True,
-            value=ways_value(getattr(prefs, kind)),
-            options=options,
-        )
-        for kind in NOTIFY_KINDS
-    ]
-
-
-def role_field(value: PlanRole) -> FormField:
-    roles = [PlanRole.RELATIVE, PlanRole.PROVIDER]
-    return FormField(
-        "role",
-        t("pp.role"),
-        "select",
-        required=True,
-        value=value.value,
-        options=[(t(f"role.{r.value}"), r.value) for r in roles],
-    )
-
-
-def edit_fields(p: Participant) -> list[FormField]:
-    """Role (relative or provider only), consent expiry, responsibility and rights."""
-    fields = []
-    if p.role in (PlanRole.RELATIVE, PlanRole.PROVIDER):
-        fields.append(role_field(p.role))
-    fields += [
-        FormField(
-            "consent_expires",
-            t("pp.consent"),
-            "date",
-            required=p.consent_expires is not None,
-            value=p.consent_expires,
-        ),
-        FormField("responsibility", t("pp.responsibility"), value=p.responsibility, max_length=500),
-    ]
-    if p.role == PlanRole.COORDINATOR:
-        return fields  # the coordinator has every right whatever is stored
-    levels = [(t(f"access.{a.value}"), a.value) for a in Access]
-    for name in AREA_RIGHTS:
-        value = cast(Access, getattr(p.rights, name)).value
-        label = f"{t('pp.form.rights')}: {t(f'right.{name}')}"
-        fields.append(FormField(name, label, "select", True, value, levels))
-    yes_no = [(t("pp.yes"), "yes"), (t("pp.no"), "no")]
-    for name in FLAG_RIGHTS:
-        value = "yes" if getattr(p.rights, name) else "no"
-        label = f"{t('pp.form.rights')}: {t(f'right.{name}')}"
-        fields.append(FormField(name, label, "select", True, value, yes_no))
-    return fields
-
-
-def changes(p: Participant, values: dict[str, Any]) -> dict[str, Any]:
-    """What the edit form changes, as ParticipantUpdate fields (unchanged ones left out)."""
-    out: dict[str, Any] = {}
-    role = values.get("role")
-    if role and role != p.role.value:
-        out["role"] = PlanRole(role)
-    expires = values.get("consent_expires")
-    if expires is not None and expires != p.consent_expires:
-        out["consent_expires"] = expires
-    if values["responsibility"] != p.responsibility:
-        out["responsibility"] = values["responsibility"]
-    if p.role != PlanRole.COORDINATOR:
-        rights = Rights(
-            **{name: Access(values[name]) for name in AREA_RIGHTS},
-            **{name: values[name] == "yes" for name in FLAG_RIGHTS},
-        )
-        if rights != p.rights:
-            out["rights"] = rights
-    return out
-
-
-def person_label(person: Person) -> str:
-    born = fmt_date(person.birth_date)
-    extra = [x for x in (born, person.position, person.workplace) if x]
-    return full_name(person) + (f" ({', '.join(extra)})" if extra else "")
-
-
-def new_person_fields(plan: PlanHome) -> list[FormField]:
-    """The form for a person who is not yet registered in the unit."""
-    accounts = [(t(f"pp.account.{a}"), a) for a in ACCOUNT_CHOICES]
-    return [
-        FormField("first_name", t("pp.first_name"), required=True, max_length=100),
-        FormField("last_name", t("pp.last_name"), required=True, max_length=100),
-        FormField("birth_date", t("pp.birth_date"), "date"),
-        FormField("mobile", t("pp.mobile"), max_length=40),
-        FormField("email", t("pp.email"), max_length=200),
-        FormField("workplace", t("pp.workplace"), max_length=200),
-        FormField("position", t("pp.position"), max_length=200),
-        FormField("account", t("pp.login"), "select", required=True, value="sms", options=accounts),
-        FormField("username", t("pp.username"), max_length=200),
-        role_field(PlanRole.PROVIDER),
-        FormField(
-            "consent_expires",
-            t("pp.consent"),
-            "date",
-            required=True,
-            value=plan.owner_consent_expires,
-        ),
-        FormField("responsibility", t("pp.responsibility"), max_length=500),
-    ]
-
-
-def unnest_person_fields(error: ApiError) -> ApiError:
-    """The server names a new person's fields `person.first_name`; the form, `first_name`.
-    Their types and limits are renamed alike, so the form says them in the user's language
-    (a taken username, 409 `username_taken`, is such a field error too)."""
-    details = error.details if isinstance(error.details, dict) else {}
-    if not isinstance(details.get("fields"), dict):
-        return error
-    flat = dict(details)
-    for part in ("fields", "types", "limits"):
-        named = details.get(part)
-        if isinstance(named, dict):
-            flat[part] = {str(k).removeprefix("person."): v for k, v in named.items()}
-    return ApiError(error.status, error.code, error.message, flat, error.retry_after)
-
 
 # --- the pane ------------------------------------------------------------------------
 
@@ -362,15 +86,7 @@ class ParticipantTable(VirtualTable[Row]):
 class ParticipantsPane(SamproPaneMixin, Vertical):
     """The Deltakere tab."""
 
-    DEFAULT_CSS = """
-    ParticipantsPane { height: 1fr; }
-    ParticipantsPane #pp-count { height: 1; padding: 0 1; color: $text-muted; }
-    ParticipantsPane #pp-table { height: 1fr; min-height: 5; }
-    ParticipantsPane #pp-card { height: auto; max-height: 60%;
-        border-top: solid $primary-darken-2; }
-    ParticipantsPane #pp-card-row { height: auto; }
-    ParticipantsPane #pp-card-row Static { width: 1fr; height: auto; padding: 0 1; }
-    """
+    DEFAULT_CSS = default_css(__file__, "participants.tcss")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "add", "key.pp_add", id="participants.add"),
         Binding("N", "add_new", "key.pp_add_new", id="participants.add_new"),

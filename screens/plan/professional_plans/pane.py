@@ -29,6 +29,7 @@ from widgets.content_form import (
     find_draft,
     run_form,
 )
+from widgets.stylesheet import default_css
 
 if TYPE_CHECKING:
     pass
@@ -49,11 +50,7 @@ def render_professional_plan(p: ProfessionalPlan) -> Text:
 
 
 class ProfessionalPlansPane(SamproPaneMixin, Horizontal):
-    DEFAULT_CSS = """
-    ProfessionalPlansPane { height: 1fr; }
-    ProfessionalPlansPane #fag-list { width: 40%; height: 1fr; }
-    ProfessionalPlansPane #fag-side { width: 60%; padding: 0 1; }
-    """
+    DEFAULT_CSS = default_css(__file__, "professional_plans.tcss")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new", "key.new", id="fag.new"),
         Binding("e", "edit", "key.edit", id="fag.edit"),

@@ -11,13 +11,16 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
+from textual.screen import Screen
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from sampro_contract import PlanHome, Timeline, TimelineItem, TimelineKind
 from sampro_tui.base import SamproPaneMixin, translate_bindings
-from sampro_tui.formatting import fmt_date, fmt_datetime
+from sampro_tui.formatting import fmt_date, fmt_datetime, fmt_wall_datetime
 from sampro_tui.i18n import t
+from screens.plan.tabs import HOME_TAB, show_tab
+from widgets.stylesheet import default_css
 
 NEAR_END_ITEMS = 10  # fetch older items when the cursor is this close to the end
 
@@ -35,7 +38,7 @@ ICONS = {
 def item_when(item: TimelineItem) -> str:
     # Calendar entries are wall-clock times (sent tagged UTC); others are instants.
     if item.kind == TimelineKind.CALENDAR:
-        return fmt_date(item.at) if item.all_day else item.at.strftime("%d.%m.%Y %H:%M")
+        return fmt_date(item.at) if item.all_day else fmt_wall_datetime(item.at)
     return fmt_datetime(item.at)
 
 
@@ -94,10 +97,7 @@ class TimelinePane(SamproPaneMixin, Vertical):
     """The Tidslinje tab. Its workers' failures are shown as messages (a lost session goes
     back to login) through SamproPaneMixin."""
 
-    DEFAULT_CSS = """
-    TimelinePane { height: 1fr; }
-    TimelinePane #timeline { height: 1fr; border: none; }
-    """
+    DEFAULT_CSS = default_css(__file__, "timeline.tcss")
 
     class Go(Message):
         """Enter on an item: the plan shell takes the user to it."""
@@ -174,6 +174,23 @@ class TimelinePane(SamproPaneMixin, Vertical):
     def _go(self, event: OptionList.OptionSelected) -> None:
         item = self.items[event.option_index] if event.option_index < len(self.items) else None
         if item is not None:
-            from screens.plan_collab import go_to_item
-
             go_to_item(self.screen, item)
+
+
+def go_to_item(screen: Screen[Any], item: TimelineItem) -> None:
+    """Enter on a timeline item: to its place in the plan, on the tab that owns it."""
+    if item.kind == TimelineKind.MESSAGE:
+        from screens.plan.messages.pane import open_in_messages
+
+        open_in_messages(screen, item.object_id, inbox=False)  # mine may be in "sent"
+    elif item.kind == TimelineKind.CALENDAR:
+        from screens.plan.calendar.pane import open_in_calendar
+
+        open_in_calendar(screen, item.at.date())
+    elif item.kind in (TimelineKind.GOAL, TimelineKind.ACTIVITY, TimelineKind.COMMENT):
+        if screen.query("#tab-goals"):
+            from screens.plan.goals.find import open_in_goals
+
+            open_in_goals(screen, item)
+    elif item.kind == TimelineKind.PARTICIPANT:
+        show_tab(screen, "tab-participants" if screen.query("#tab-participants") else HOME_TAB)

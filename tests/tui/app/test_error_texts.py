@@ -206,7 +206,7 @@ def test_english_sentences_for_the_routes_types(english: object) -> None:
 
 
 def test_a_new_persons_nested_fields_keep_their_types() -> None:
-    from screens.plan.participants.pane import unnest_person_fields
+    from screens.plan.participants.forms import unnest_person_fields
 
     e = ApiError(
         422,

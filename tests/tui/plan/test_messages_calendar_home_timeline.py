@@ -14,9 +14,11 @@ from textual.widgets._footer import FooterKey, FooterLabel
 
 from sampro_contract import MessageFolder
 from sampro_tui.formatting import fmt_date
-from screens.plan.calendar.pane import CalendarPane, EventForm
-from screens.plan.messages.pane import ComposeScreen, MessagesPane, MessageTable
-from screens.plan_collab import FeedList
+from screens.plan.calendar.event_form import EventForm
+from screens.plan.calendar.pane import CalendarPane
+from screens.plan.home.feed import FeedList
+from screens.plan.messages.compose import ComposeScreen
+from screens.plan.messages.pane import MessagesPane, MessageTable
 from server.accounts.models import UserAccount
 from server.calendar.models import CalendarEvent
 from server.messages.models import Message, MessageRecipient
@@ -336,7 +338,7 @@ async def test_home_shows_events_messages_visitors_and_timeline_enter_goes_to_th
 
 
 async def test_home_links_events_and_messages_go_where_they_say(live_server: Any) -> None:
-    from screens.plan_collab import FeedList, TabLinks
+    from screens.plan.home.feed import FeedList, TabLinks
 
     plan_id, _ = demo_plan(live_server)
     async with make_app(live_server.url).run_test(size=(140, 44)) as pilot:

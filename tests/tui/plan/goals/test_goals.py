@@ -311,7 +311,7 @@ async def test_the_client_refuses_a_picture_in_the_servers_own_words(live_server
     """The client's check and the server's refusal say the same (English is the server's)."""
     from sampro_tui.api import ApiError
     from sampro_tui.i18n import set_language
-    from screens.plan.goals.pane import picture_problem
+    from screens.plan.goals.pictures import picture_problem
 
     app = make_app(live_server.url)
     async with app.run_test(size=(150, 45)) as pilot:

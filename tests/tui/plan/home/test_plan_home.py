@@ -10,13 +10,13 @@ from sqlalchemy import func, select
 from textual.widgets import Input, Static, TabbedContent
 
 from sampro_contract import Completeness, CompletenessItem
+from screens.plan.home.completeness import TABS, CompletenessList
 from server.accounts.models import UserAccount
 from server.goals.models import Goal
 from server.participants.models import Participant
 from server.plans.models import Plan
 from tests.tui.helpers import fill, make_app, notifications, wait_until
 from tests.tui.plan.test_messages_calendar_home_timeline import demo_plan, open_tab
-from widgets.completeness import TABS, CompletenessList
 
 
 def plan_without_goals(live: Any) -> int:

@@ -15,7 +15,8 @@ from sqlalchemy import select
 from textual.widgets import Input, Select, SelectionList, Static, TabbedContent, TextArea
 
 from sampro_contract import MessageFolder, MessageSort, SortOrder
-from screens.plan.messages.pane import ComposeScreen, MessagesPane, MessageTable
+from screens.plan.messages.compose import ComposeScreen
+from screens.plan.messages.pane import MessagesPane, MessageTable
 from server.log.models import AuditLog
 from server.messages.models import Message
 from server.profile.models import Draft

@@ -29,7 +29,7 @@ from sampro_contract import (
 )
 from sampro_tui.i18n import set_language
 from screens.plan.participants.pane import ParticipantsPane, ParticipantTable
-from screens.plan.screen import TAB_ORDER, PlanTabs
+from screens.plan.tabs import TAB_ORDER, PlanTabs
 from screens.plans.screen import PlanTable
 from server.accounts.models import UserAccount
 from server.participants.models import Participant as ParticipantRow

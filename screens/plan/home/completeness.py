@@ -10,6 +10,7 @@ from textual.widgets.option_list import Option
 
 from sampro_contract import Completeness, CompletenessItem
 from sampro_tui.i18n import t
+from widgets.stylesheet import default_css
 
 # Where each item is fixed: the tab's id in the plan shell.
 TABS = {
@@ -29,9 +30,7 @@ def item_text(item: CompletenessItem) -> str:
 
 
 class CompletenessList(OptionList):
-    DEFAULT_CSS = """
-    CompletenessList { height: auto; max-height: 10; border: none; margin: 0 0 1 0; }
-    """
+    DEFAULT_CSS = default_css(__file__, "completeness.tcss")
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)

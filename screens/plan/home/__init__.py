@@ -1,0 +1,1 @@
+"""The Hjem tab: the plan's presentation and status, and what leads from there."""
