@@ -58,13 +58,7 @@ class SamproApp(SessionScreens):
     """The terminal client."""
 
     TITLE = "SamPro"
-    CSS = """
-    Screen { background: $background; }
-    ModalScreen { background: $background 60%; }  /* dialogs show the screen behind */
-    .error { color: $error; text-style: bold; }
-    .hint { color: $text-muted; }
-    .title { text-style: bold; color: $accent; padding: 0 0 1 0; }
-    """
+    CSS_PATH = "app.tcss"
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {_commands_provider}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "key.quit", id="app.quit", priority=True),

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import weakref
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from textual.app import App
@@ -43,10 +43,12 @@ def screen_class(name: str) -> Callable[..., Screen[Any]]:
 
 
 class Navigator:
-    """Moves between screens one at a time, each finished before the next begins.
+    """Moves between screens in order, none onto a namesake that is still being taken down.
 
     Keys that arrive in one burst, as over a slow SSH link (Escape, then Enter on the
-    same plan), ask for a new screen while its namesake is still being taken down."""
+    same plan), ask for a new screen while its namesake is still being removed: that move
+    waits, in a worker, and later moves queue behind it. Any other move is made at once,
+    so the new screen is in front before the next frame."""
 
     def __init__(self, app: App[Any]) -> None:
         self.app = app
@@ -62,30 +64,47 @@ class Navigator:
         if screen.id is not None:
             self._shown[screen.id] = screen
 
-    async def _namesake_gone(self, screen: Screen[Any]) -> None:
-        """Wait until a screen that has left the stack with `screen`'s id is removed."""
+    def _leaving_namesake(self, screen: Screen[Any]) -> Screen[Any] | None:
+        """A screen with `screen`'s id that has left the stack but is not yet removed."""
         namesake = self._shown.get(screen.id) if screen.id is not None else None
         if namesake is None or namesake is screen or namesake in self.app.screen_stack:
-            return
-        if namesake.is_attached:
+            return None
+        return namesake if namesake.is_attached else None
+
+    async def _namesake_gone(self, screen: Screen[Any]) -> None:
+        namesake = self._leaving_namesake(screen)
+        if namesake is not None:
             await namesake.remove()  # under way already: this waits for it to finish
 
-    async def push(self, screen: Screen[Any]) -> None:
-        async with self._lane:
-            await self._namesake_gone(screen)
-            await self.app.push_screen(screen)
+    def _move(self, screen: Screen[Any], step: Callable[[Screen[Any]], object]) -> None:
+        if not self._lane.locked() and self._leaving_namesake(screen) is None:
+            step(screen)
+            return
 
-    async def open(self, screen: Screen[Any]) -> None:
+        async def when_free() -> None:
+            async with self._lane:
+                await self._namesake_gone(screen)
+                done = step(screen)
+                if isinstance(done, Awaitable):
+                    await done
+
+        self.app.run_worker(when_free(), group="navigate", exit_on_error=False)
+
+    def push(self, screen: Screen[Any]) -> None:
+        """Show `screen` over the one in front."""
+        self._move(screen, self.app.push_screen)
+
+    def open(self, screen: Screen[Any]) -> None:
         """Show `screen` over the one in front, or in its place if that is of its kind."""
-        async with self._lane:
-            front = self.app.screen
-            if screen.id is not None and front.id == screen.id:
-                return  # that very thing is open already
-            await self._namesake_gone(screen)
-            if type(front) is type(screen):
-                await self.app.switch_screen(screen)
-            else:
-                await self.app.push_screen(screen)
+        self._move(screen, self._open_step)
+
+    def _open_step(self, screen: Screen[Any]) -> object:
+        front = self.app.screen
+        if screen.id is not None and front.id == screen.id:
+            return None  # that very thing is open already
+        if type(front) is type(screen):
+            return self.app.switch_screen(screen)
+        return self.app.push_screen(screen)
 
     async def show_root(self, screen: Screen[Any]) -> None:
         """Make `screen` the only screen above the (empty) default one."""

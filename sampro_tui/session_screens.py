@@ -156,9 +156,9 @@ class SessionScreens(ReportsFailedWork, App[None]):
         self.warning_screen = None
         await self.navigator.show_root(screen)
 
-    async def show_screen(self, screen: Screen[Any]) -> None:
+    def show_screen(self, screen: Screen[Any]) -> None:
         """Show `screen` over the one in front."""
-        await self.navigator.push(screen)
+        self.navigator.push(screen)
 
     def run_in_app(self, work: Coroutine[Any, Any, None]) -> None:
         """Run `work` in a worker of the app, so it outlives the screen that started it."""
@@ -180,7 +180,7 @@ class SessionScreens(ReportsFailedWork, App[None]):
     def open_plan(self, plan_id: int) -> None:
         """The plan over the list, or in place of the plan in front."""
         if self.may_navigate():
-            self.run_in_app(self.navigator.open(screen_class("plan")(plan_id=plan_id)))
+            self.navigator.open(screen_class("plan")(plan_id=plan_id))
 
     def change_password(self) -> None:
         if not self.timer.active:
@@ -190,4 +190,4 @@ class SessionScreens(ReportsFailedWork, App[None]):
             if self.screen.id != "password":
                 self.run_in_app(self.show_password_change())
             return
-        self.run_in_app(self.show_screen(screen_class("password")(forced=False)))
+        self.show_screen(screen_class("password")(forced=False))
