@@ -39,7 +39,18 @@ def translate_bindings(node: DOMNode) -> None:
     node._bindings = BindingsMap.from_keys(keys)
 
 
-class SamproScreenMixin:
+class ReportsFailedWork:
+    """The one handler that turns a failed worker into the error notice (or back to login).
+
+    `Worker.StateChanged` goes only to the node that ran the worker (it does not bubble),
+    so the App, the screens and the plan's panes all take this one handler."""
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            cast("SamproApp", cast(DOMNode, self).app).report_error(event.worker.error)
+
+
+class SamproScreenMixin(ReportsFailedWork):
     """Translated bindings, the app typed, and network failures shown as notices."""
 
     def _setup_sampro(self) -> None:
@@ -49,10 +60,6 @@ class SamproScreenMixin:
     def sampro(self) -> SamproApp:
         return cast("SamproApp", cast(Screen[Any], self).app)
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR and event.worker.error is not None:
-            self.sampro.report_error(event.worker.error)
-
     async def retranslate(self) -> None:
         """Show the screen again in the current language (keeps the screen's state)."""
         translate_bindings(cast(DOMNode, self))
@@ -60,17 +67,13 @@ class SamproScreenMixin:
         cast(Screen[Any], self).refresh_bindings()
 
 
-class SamproPaneMixin:
+class SamproPaneMixin(ReportsFailedWork):
     """For a plan tab's pane (a widget, not a screen): the app typed, and its workers'
     failures shown as notices as a screen's are."""
 
     @property
     def sampro(self) -> SamproApp:
         return cast("SamproApp", cast(DOMNode, self).app)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR and event.worker.error is not None:
-            self.sampro.report_error(event.worker.error)
 
 
 class SamproScreen(SamproScreenMixin, Screen[None]):

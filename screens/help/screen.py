@@ -159,7 +159,7 @@ class HelpScreen(SamproModal):
     def __init__(
         self, bindings: list[tuple[str, str, str]], screen_name: str | None = None
     ) -> None:
-        super().__init__(id="help")
+        super().__init__()
         self.bindings = bindings
         self.screen_name = screen_name
 

@@ -172,7 +172,7 @@ class LoginScreen(SamproScreen):
         self.query_one("#password", Input).value = ""
         from sampro_tui.app import screen_class
 
-        await self.app.push_screen(
+        self.sampro.show_screen(
             screen_class("code")(challenge=challenge, username=username, started=started)
         )
 

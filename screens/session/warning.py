@@ -24,7 +24,7 @@ class SessionWarningScreen(SamproModal):
     ]
 
     def __init__(self) -> None:
-        super().__init__(id="session-warning")
+        super().__init__()
 
     def compose(self) -> ComposeResult:
         with Vertical(id="warning-box"):
