@@ -29,7 +29,7 @@ class EventForm(SamproModal):
     ]
 
     def __init__(self, plan: PlanHome, day: date, event: CalendarEvent | None = None) -> None:
-        super().__init__(id="event-form-screen")
+        super().__init__()
         self.plan = plan
         self.day = day
         self.event = event

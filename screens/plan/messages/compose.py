@@ -108,7 +108,7 @@ class ComposeScreen(SamproModal):
     def __init__(
         self, plan: PlanHome, start: ComposeStart | None = None, restored: str | None = None
     ) -> None:
-        super().__init__(id="compose-screen")
+        super().__init__()
         self.plan = plan
         self.start = start or ComposeStart()
         self.restored = restored  # the session-expiry draft this form was filled from
