@@ -1,22 +1,24 @@
-"""Fixtures for the server tests: an organisation with one ordinary user, on any settings."""
+"""Fixtures for the server tests: an organisation with one ordinary user, on any settings,
+and a real SMTP server."""
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 
 from server.app import create_app
 from server.clock import FrozenClock
 from server.context import ServerContext
 from server.migrate import upgrade
-from tests.conftest import Harness, make_settings
-from tests.server.support import UserRef, add_unit, add_user
+from tests.conftest import Harness, free_port, make_settings
+from tests.server.support import Inbox, UserRef, add_unit, add_user
 
 
 @dataclass
@@ -68,3 +70,16 @@ def open_harness(tmp_path: Path, **settings: Any) -> Harness:
 def close_harness(h: Harness) -> None:
     h.client.close()
     h.ctx.db.dispose()
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[int, Inbox]]:
+    """A real SMTP server (aiosmtpd) on a free port, keeping what it receives."""
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port, inbox
+    finally:
+        controller.stop()

@@ -6,8 +6,11 @@ test); every login and every check goes through the real app over HTTP.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from email import message_from_bytes
+from email.message import Message
 from typing import Any
 
 import httpx
@@ -23,6 +26,40 @@ from tests.conftest import Harness
 
 API = "/api/v1"
 PASSWORD = "Fjord-Hytte42"  # meets every rule and is not on the common list
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps what it receives (the `smtp` fixture's)."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], Message]] = []
+        self.arrived = threading.Event()
+
+    @property
+    def recipients(self) -> list[list[str]]:
+        return [to for to, _ in self.messages]
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content)))
+        self.arrived.set()
+        return "250 OK"
+
+
+def new_user(
+    unit_id: int,
+    username: str = "hanne",
+    *,
+    first_name: str = "Hanne",
+    email: str = "hanne@example.invalid",
+    **person: Any,
+) -> dict[str, Any]:
+    """The body of POST /admin/users: a user who gets codes by e-mail."""
+    return {
+        "unit_id": unit_id,
+        "username": username,
+        "channel": "email",
+        "person": {"first_name": first_name, "last_name": "Kvalvik", "email": email, **person},
+    }
 
 
 def bearer(token: str) -> dict[str, str]:

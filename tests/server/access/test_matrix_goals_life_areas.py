@@ -10,7 +10,6 @@ its coverage check there includes `COVERED` from here.
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -25,8 +24,7 @@ from server.life_areas.models import LifeAreaText
 from server.participants.models import Participant
 from server.professional_plans.models import ProfessionalPlan
 from tests.server.access import test_matrix_plans as core
-from tests.server.conftest import close_harness, open_harness
-from tests.server.support import API, add_unit, add_user, bearer, error, login
+from tests.server.support import API, bearer, error
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
@@ -270,27 +268,6 @@ TABLE = [
 
 
 # --- the world and each case's plan ---------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[core.World]:
-    h = open_harness(tmp_path_factory.mktemp("content-matrix"))
-    unit = add_unit(h)
-    member = add_user(h, "deltaker", unit)
-    coordinator = add_user(h, "koordinator", unit, unit_role="coordinator")
-    add_user(h, "utenfor", unit)
-    add_user(h, "support", unit, system_role="support", channel="email")
-    add_user(h, "sysadmin", unit, system_role="sysadmin", unit_role="admin", channel="email")
-    add_user(h, "lokaladmin", unit, system_role="local_admin", unit_role="admin")
-    tokens = {
-        "member": login(h, "deltaker"),
-        "outsider": login(h, "utenfor"),
-        "support": login(h, "support"),
-        "sysadmin": login(h, "sysadmin"),
-        "localadmin": login(h, "lokaladmin"),
-    }
-    yield core.World(h, unit, tokens, member.person_id, coordinator.person_id)
-    close_harness(h)
 
 
 @dataclass

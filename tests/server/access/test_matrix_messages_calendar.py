@@ -25,7 +25,6 @@ from tests.server.access.test_matrix_plans import (
     Row,
     World,
     make_case,
-    world,  # noqa: F401 - the main matrix's fixture, shared by this module
 )
 from tests.server.support import API, bearer, error
 
@@ -328,7 +327,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(("r", "route", "letter"), CASES)
-def test_access(world: World, r: Row, route: str, letter: str) -> None:  # noqa: F811
+def test_access(world: World, r: Row, route: str, letter: str) -> None:
     case = make_collab_case(world, r)
     before = snapshot(world, case)
     response = CALLS[route](world, case, world.tokens[r.who])
@@ -340,7 +339,7 @@ def test_access(world: World, r: Row, route: str, letter: str) -> None:  # noqa:
         assert snapshot(world, case) == before  # nothing changed, nothing marked read
 
 
-def test_nothing_of_plan_b_through_plan_a(world: World) -> None:  # noqa: F811
+def test_nothing_of_plan_b_through_plan_a(world: World) -> None:
     """Plan B's message and calendar entry, addressed through plan A's routes."""
     mine = make_collab_case(world, TABLE[0])  # the caller coordinates plan A
     other = make_collab_case(world, TABLE[0])

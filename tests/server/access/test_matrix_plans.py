@@ -8,7 +8,7 @@ and the whole matrix runs in a few seconds.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -22,7 +22,7 @@ from server.accounts.models import UnitMembership
 from server.participants.models import Participant
 from server.plans.models import Plan, PlanArchive
 from tests.conftest import Harness
-from tests.server.conftest import close_harness, open_harness
+from tests.server.access.conftest import World
 from tests.server.support import (
     API,
     add_participant,
@@ -32,7 +32,6 @@ from tests.server.support import (
     add_user,
     bearer,
     error,
-    login,
 )
 
 # --- the table ------------------------------------------------------------------------------
@@ -158,37 +157,6 @@ TABLE = [
 
 
 # --- the world ------------------------------------------------------------------------------
-
-
-@dataclass
-class World:
-    h: Harness
-    unit: int
-    tokens: dict[str, str]
-    member_person: int
-    coordinator_person: int
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    h = open_harness(tmp_path_factory.mktemp("matrix"))
-    unit = add_unit(h)
-    member = add_user(h, "deltaker", unit)
-    coordinator = add_user(h, "koordinator", unit, unit_role="coordinator")
-    add_user(h, "utenfor", unit)
-    add_user(h, "support", unit, system_role="support", channel="email")
-    add_user(h, "sysadmin", unit, system_role="sysadmin", unit_role="admin", channel="email")
-    add_user(h, "lokaladmin", unit, system_role="local_admin", unit_role="admin")
-    tokens = {
-        "member": login(h, "deltaker"),
-        "outsider": login(h, "utenfor"),
-        "support": login(h, "support"),
-        "sysadmin": login(h, "sysadmin"),
-        "localadmin": login(h, "lokaladmin"),
-        "coordinator": login(h, "koordinator"),
-    }
-    yield World(h, unit, tokens, member.person_id, coordinator.person_id)
-    close_harness(h)
 
 
 @dataclass

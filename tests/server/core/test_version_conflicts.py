@@ -26,16 +26,12 @@ from tests.server.support import (
     bearer,
     error,
     login,
+    new_user,
 )
 
 
 def _new_user(org: Org, token: str, username: str, first: str = "Hanne") -> httpx.Response:
-    body = {
-        "unit_id": org.unit_id,
-        "username": username,
-        "channel": "email",
-        "person": {"first_name": first, "last_name": "Kvalvik", "email": "h@example.invalid"},
-    }
+    body = new_user(org.unit_id, username, first_name=first, email="h@example.invalid")
     return org.h.client.post(f"{API}/admin/users", json=body, headers=bearer(token))
 
 

@@ -6,44 +6,16 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterator
-from email import message_from_bytes
-from email.message import Message
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from server.notifications.models import Delivery
 from tests.conftest import Harness, code_in, free_port
 from tests.server.conftest import Org
-from tests.server.support import API, add_user, error, start_login, user_row, verify
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps what it receives."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], Message]] = []
-        self.arrived = threading.Event()
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content)))
-        self.arrived.set()
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[int, Inbox]]:
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield port, inbox
-    finally:
-        controller.stop()
+from tests.server.support import API, Inbox, add_user, error, start_login, user_row, verify
 
 
 class Gateway:

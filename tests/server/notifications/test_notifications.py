@@ -3,7 +3,7 @@ failures retried, every attempt recorded. E-mail goes to a real SMTP server (aio
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -15,24 +15,11 @@ from server.notifications.models import Delivery, Notification
 from server.notifications.worker import Notifier
 from tests.conftest import free_port
 from tests.server.conftest import Org
-from tests.server.notifications.test_delivery import Inbox
 from tests.server.plan_group import Group, later, make_group
+from tests.server.support import Inbox
 
 FOLD = 60
 QUIET = 600
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[int, Inbox]]:
-    """A real SMTP server (aiosmtpd) on a free port, keeping what it receives."""
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield port, inbox
-    finally:
-        controller.stop()
 
 
 @pytest.fixture

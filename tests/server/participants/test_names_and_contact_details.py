@@ -3,24 +3,22 @@ and an address that would inject mail headers is a failed delivery, never a 500.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from sampro_contract import PlanRole
 from server.accounts.models import Person
 from server.notifications.models import Delivery
 from server.plans.models import Plan
-from tests.conftest import free_port
 from tests.server.conftest import Org
 from tests.server.support import (
     API,
+    Inbox,
     add_participant,
     add_person,
     add_plan,
@@ -28,6 +26,7 @@ from tests.server.support import (
     bearer,
     error,
     login,
+    new_user,
     start_login,
 )
 
@@ -47,17 +46,7 @@ def admin(org: Org) -> str:
 
 
 def _new_user(org: Org, token: str, **person: Any) -> httpx.Response:
-    body = {
-        "unit_id": org.unit_id,
-        "username": "hanne",
-        "channel": "email",
-        "person": {
-            "first_name": "Hanne",
-            "last_name": "Kvalvik",
-            "email": "hanne@example.invalid",
-            **person,
-        },
-    }
+    body = new_user(org.unit_id, **person)
     return org.h.client.post(f"{API}/admin/users", json=body, headers=bearer(token))
 
 
@@ -156,29 +145,6 @@ def test_a_blank_plan_short_name_is_refused(org: Org, blank: str) -> None:
 
 
 # --- delivery: an address already on a card that would inject headers ------------------
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.recipients: list[list[str]] = []
-        self.arrived = threading.Event()
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.recipients.append(list(envelope.rcpt_tos))
-        self.arrived.set()
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[int, Inbox]]:
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield port, inbox
-    finally:
-        controller.stop()
 
 
 @pytest.mark.parametrize(

@@ -30,6 +30,7 @@ from tests.server.support import (
     error,
     login,
     login_session,
+    new_user,
     sent_to,
     start_login,
     temporary_password_in,
@@ -334,18 +335,12 @@ def _admin(aw: AdminWorld, who: str, method: str, path: str, body: Any = None) -
     return aw.h.client.request(method, f"{API}{path}", headers=bearer(aw.tokens[who]), json=body)
 
 
-def _new_user(unit: int, username: str = "hanne") -> dict[str, Any]:
-    return {
-        "unit_id": unit,
-        "username": username,
-        "channel": "email",
-        "person": {"first_name": "Hanne", "last_name": "Kvalvik", "email": "hanne@x.invalid"},
-    }
+HANNE = "hanne@x.invalid"
 
 
 def test_local_admin_creates_a_user_in_their_unit_and_finds_them(aw: AdminWorld) -> None:
     h = aw.h
-    r = _admin(aw, "lokaladmin", "POST", "/admin/users", _new_user(aw.unit))
+    r = _admin(aw, "lokaladmin", "POST", "/admin/users", new_user(aw.unit, email=HANNE))
     assert r.status_code == 201, r.text
     user_id = r.json()["id"]
     [mail] = sent_to(h, "email", "hanne@x.invalid")
@@ -362,16 +357,22 @@ def test_local_admin_creates_a_user_in_their_unit_and_finds_them(aw: AdminWorld)
         404,
         "not_found",
     )
-    r = _admin(aw, "annenadmin", "POST", "/admin/users", _new_user(aw.unit, "hanne2"))
+    r = _admin(aw, "annenadmin", "POST", "/admin/users", new_user(aw.unit, "hanne2", email=HANNE))
     assert error(r) == (403, "forbidden")
 
 
 def test_ordinary_users_and_support_do_not_create_accounts(aw: AdminWorld) -> None:
     assert error(_admin(aw, "ola", "GET", "/admin/users")) == (403, "forbidden")
     assert error(_admin(aw, "ola", "GET", f"/admin/users/{aw.kari}")) == (403, "forbidden")
-    r = _admin(aw, "support", "POST", "/admin/users", _new_user(aw.unit))
+    r = _admin(aw, "support", "POST", "/admin/users", new_user(aw.unit, email=HANNE))
     assert error(r) == (403, "forbidden")
-    r = _admin(aw, "lokaladmin", "POST", "/admin/users", {**_new_user(aw.unit), "username": "x"})
+    r = _admin(
+        aw,
+        "lokaladmin",
+        "POST",
+        "/admin/users",
+        {**new_user(aw.unit, email=HANNE), "username": "x"},
+    )
     assert error(r) == (422, "validation_error")
     assert "username" in r.json()["error"]["details"]["fields"]
 
@@ -550,7 +551,7 @@ def test_denied_calls_change_nothing_in_the_log_of_another_plan(pw: PlanWorld) -
 
 def test_administration_and_support_actions_are_logged(aw: AdminWorld) -> None:
     h = aw.h
-    _admin(aw, "lokaladmin", "POST", "/admin/users", _new_user(aw.unit))
+    _admin(aw, "lokaladmin", "POST", "/admin/users", new_user(aw.unit, email=HANNE))
     _admin(aw, "support", "GET", f"/admin/users/{aw.kari}")
     _admin(aw, "support", "POST", f"/admin/users/{aw.kari}/unlock")
     _admin(aw, "support", "DELETE", f"/admin/users/{aw.kari}/sessions")

@@ -42,8 +42,8 @@ def test_the_guide_states_the_servers_lockout_rule_or_none() -> None:
 
 
 @pytest.mark.server_settings(lockout_threshold=5, lockout_seconds=1800)
-async def test_help_on_the_login_screen_uses_the_fetched_threshold(live_server: Any) -> None:
-    app = make_app(live_server.url)
+async def test_help_on_the_login_screen_uses_the_fetched_threshold(demo_server: Any) -> None:
+    app = make_app(demo_server)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: app.lockout_policy == (5, 1800))
         await pilot.press("f1")
@@ -54,26 +54,27 @@ async def test_help_on_the_login_screen_uses_the_fetched_threshold(live_server: 
 
 
 async def test_date_fields_ask_for_dd_mm_yyyy_in_english(
-    live_server: Any, back_to_norwegian: None
+    demo_server: Any, back_to_norwegian: None
 ) -> None:
-    plan_id, _ = demo_plan(live_server)
+    plan_id, _ = demo_plan(demo_server)
     app = SamproApp(
-        Config(server_url=live_server.url, language="en"),
+        Config(server_url=demo_server.url, language="en"),
         persist=False,
         token_store=TokenStore(enabled=False),
+        transport=demo_server.transport,
     )
     async with app.run_test(size=(140, 50)) as pilot:
-        screen = await open_tab(pilot, live_server, "koordinator", plan_id, "tab-home")
+        screen = await open_tab(pilot, demo_server, "koordinator", plan_id, "tab-home")
         await wait_until(pilot, lambda: screen.plan is not None)
         assert screen.query_one("#edit-start", Input).placeholder == "dd.mm.yyyy"
         assert screen.query_one("#edit-end", Input).placeholder == "dd.mm.yyyy"
 
 
-async def test_date_fields_ask_for_dd_mm_aaaa_in_norwegian(live_server: Any) -> None:
-    plan_id, _ = demo_plan(live_server)
-    app = make_app(live_server.url)
+async def test_date_fields_ask_for_dd_mm_aaaa_in_norwegian(demo_server: Any) -> None:
+    plan_id, _ = demo_plan(demo_server)
+    app = make_app(demo_server)
     async with app.run_test(size=(140, 50)) as pilot:
-        screen = await open_tab(pilot, live_server, "koordinator", plan_id, "tab-home")
+        screen = await open_tab(pilot, demo_server, "koordinator", plan_id, "tab-home")
         await wait_until(pilot, lambda: screen.plan is not None)
         assert screen.query_one("#edit-start", Input).placeholder == "dd.mm.åååå"
 
@@ -125,7 +126,8 @@ class SkewedWall:
 async def test_the_code_countdown_follows_the_servers_clock_not_a_skewed_local_one(
     live_server: Any,
 ) -> None:
-    # The local clock is five minutes fast; the server's Date header corrects it.
+    # The local clock is five minutes fast; the server's Date header corrects it (a real
+    # server on a port, since the header is uvicorn's).
     app = make_app(live_server.url, timer=SessionTimer(wall=SkewedWall(300)))
     async with app.run_test(size=(120, 40)) as pilot:
         await log_in(pilot, "koordinator", live_server.accounts["koordinator"])

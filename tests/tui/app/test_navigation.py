@@ -31,10 +31,10 @@ async def test_help_shows_the_keys_of_the_screen_in_front_and_the_guide() -> Non
         await wait_until(pilot, lambda: isinstance(app.screen, PlanListScreen))
 
 
-async def test_command_palette_opens_a_plan_by_the_owners_name(live_server: Any) -> None:
-    app = make_app(live_server.url)
+async def test_command_palette_opens_a_plan_by_the_owners_name(demo_server: Any) -> None:
+    app = make_app(demo_server)
     async with app.run_test(size=(120, 40)) as pilot:
-        await log_in_fully(pilot, live_server, "koordinator")
+        await log_in_fully(pilot, demo_server, "koordinator")
         await wait_until(pilot, lambda: app.screen.id == "plans-screen" and app.plan_index)
         plan_id, name, _, _ = app.plan_index[3]
         await pilot.press("ctrl+p")
@@ -74,13 +74,13 @@ async def palette_run(pilot: Any, text: str) -> None:
 
 
 async def test_the_palette_goes_to_each_tab_of_the_open_plan_in_both_languages(
-    live_server: Any,
+    demo_server: Any,
 ) -> None:
-    plan_id, _ = demo_plan(live_server)
-    app = make_app(live_server.url)
+    plan_id, _ = demo_plan(demo_server)
+    app = make_app(demo_server)
     try:
         async with app.run_test(size=(140, 44)) as pilot:
-            screen = await open_tab(pilot, live_server, "koordinator", plan_id, "tab-home")
+            screen = await open_tab(pilot, demo_server, "koordinator", plan_id, "tab-home")
             await wait_until(pilot, lambda: bool(screen.query("#tab-fag")))
             tabs = screen.query_one("#tabs", TabbedContent)
             await palette_run(pilot, "Kartlegging")
@@ -99,13 +99,13 @@ async def test_the_palette_goes_to_each_tab_of_the_open_plan_in_both_languages(
 
 
 async def test_switching_language_on_an_open_plan_without_the_server_keeps_the_app_running(
-    live_server: Any,
+    demo_server: Any,
 ) -> None:
-    plan_id, _ = demo_plan(live_server)
-    app = make_app(live_server.url)
+    plan_id, _ = demo_plan(demo_server)
+    app = make_app(demo_server)
     try:
         async with app.run_test(size=(140, 44)) as pilot:
-            screen = await open_tab(pilot, live_server, "koordinator", plan_id, "tab-home")
+            screen = await open_tab(pilot, demo_server, "koordinator", plan_id, "tab-home")
             # The coordinator's home shows the completeness list and the feed: both reload.
             await wait_until(pilot, lambda: bool(screen.query("#completeness")))
             await wait_until(pilot, lambda: bool(screen.query("#tab-fag")))

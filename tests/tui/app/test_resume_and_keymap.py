@@ -34,20 +34,23 @@ class MemoryKeyring:
 
 
 async def test_a_dropped_connection_resumes_within_the_idle_window(
-    live_server: Any, tmp_path: Path
+    demo_server: Any, tmp_path: Path
 ) -> None:
     keyring = MemoryKeyring()
     path = tmp_path / "config.toml"
 
     def app() -> SamproApp:
-        config = load_config(path, env={}, server_override=live_server.url)
+        config = load_config(path, env={}, server_override=demo_server.url)
         return SamproApp(
-            config, config_path=path, token_store=TokenStore(backend_factory=lambda: keyring)
+            config,
+            config_path=path,
+            token_store=TokenStore(backend_factory=lambda: keyring),
+            transport=demo_server.transport,
         )
 
     first = app()
     async with first.run_test(size=(120, 40)) as pilot:
-        await log_in_fully(pilot, live_server, "parorende")
+        await log_in_fully(pilot, demo_server, "parorende")
         await wait_until(pilot, lambda: first.screen.id == "plans-screen")
         await wait_until(pilot, lambda: bool(keyring.secrets))
     # The terminal went away without logging out; a new start picks the session up.
@@ -80,23 +83,23 @@ class UnreachableTransport(httpx.AsyncBaseTransport):
 
 
 async def test_an_unreachable_server_keeps_the_saved_session_and_says_so(
-    live_server: Any, tmp_path: Path
+    demo_server: Any, tmp_path: Path
 ) -> None:
     keyring = MemoryKeyring()
     path = tmp_path / "config.toml"
 
     def app(transport: httpx.AsyncBaseTransport | None = None) -> SamproApp:
-        config = load_config(path, env={}, server_override=live_server.url)
+        config = load_config(path, env={}, server_override=demo_server.url)
         return SamproApp(
             config,
             config_path=path,
             token_store=TokenStore(backend_factory=lambda: keyring),
-            transport=transport,
+            transport=transport or demo_server.transport,
         )
 
     first = app()
     async with first.run_test(size=(120, 40)) as pilot:
-        await log_in_fully(pilot, live_server, "parorende")
+        await log_in_fully(pilot, demo_server, "parorende")
         await wait_until(pilot, lambda: first.screen.id == "plans-screen")
         await wait_until(pilot, lambda: bool(keyring.secrets))
     saved = dict(keyring.secrets)
@@ -117,7 +120,7 @@ async def test_an_unreachable_server_keeps_the_saved_session_and_says_so(
     # The session ends on the server (logged out elsewhere): 401, and now it is forgotten.
     from sampro_tui.api import ApiClient
 
-    other = ApiClient(live_server.url, token=token)
+    other = ApiClient(demo_server.url, token=token, transport=demo_server.transport)
     try:
         await other.logout()
     finally:

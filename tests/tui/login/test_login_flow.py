@@ -1,8 +1,8 @@
-"""Logging in against a real server: password, one-time code, lockout, password change."""
+"""Logging in through the screens: password, one-time code, lockout, password change; against
+a real server on a port, and in-process where the test moves the clock."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 from typing import Any
 
@@ -140,39 +140,40 @@ async def test_the_lockout_rule_states_the_servers_own_numbers(live_server: Any)
 
 
 EXPIRED = "Koden er utløpt. Logg inn på nytt for å få en ny kode."
+CODE_LIFETIME = 600  # seconds, the default SAMPRO_OTP_TTL_SECONDS
 
 
-@pytest.mark.server_settings(otp_ttl_seconds=2)
+@pytest.mark.frozen_clock
 async def test_an_expired_code_goes_back_to_login_saying_so_and_a_new_login_works(
-    live_server: Any,
+    demo_server: Any,
 ) -> None:
-    app = make_app(live_server.url)
+    app = make_app(demo_server)
     async with app.run_test(size=(120, 40)) as pilot:
-        await log_in(pilot, "koordinator", live_server.accounts["koordinator"])
+        await log_in(pilot, "koordinator", demo_server.accounts["koordinator"])
         await wait_until(pilot, lambda: app.screen.id == "code")
-        code = live_server.latest_code("koordinator")
+        code = demo_server.latest_code("koordinator")
         # The countdown says what to do, and it is what the server will say too.
-        await wait_until(pilot, lambda: EXPIRED in text_of(app, "#countdown"), timeout=6)
-        await asyncio.sleep(0.5)  # past the server's expiry as well
+        demo_server.clock.advance(CODE_LIFETIME + 1)  # past the server's expiry as well
+        await wait_until(pilot, lambda: EXPIRED in text_of(app, "#countdown"))
         await enter_code(pilot, code)  # the right code, too late
         await wait_until(pilot, lambda: app.screen.id == "login")
         assert EXPIRED in text_of(app, "#message")
         assert app.screen.query_one("#username", Input).value == "koordinator"
         assert app.focused is app.screen.query_one("#password", Input)
         # "Send ny kode" on an expired challenge: the server refuses it, so the same way back.
-        await fill(pilot, "#password", live_server.accounts["koordinator"])
+        await fill(pilot, "#password", demo_server.accounts["koordinator"])
         await pilot.press("enter")
         await wait_until(pilot, lambda: app.screen.id == "code")
-        await wait_until(pilot, lambda: EXPIRED in text_of(app, "#countdown"), timeout=6)
-        await asyncio.sleep(0.5)
+        demo_server.clock.advance(CODE_LIFETIME + 1)
+        await wait_until(pilot, lambda: EXPIRED in text_of(app, "#countdown"))
         await pilot.press("ctrl+n")
         await wait_until(pilot, lambda: app.screen.id == "login")
         assert EXPIRED in text_of(app, "#message")
         assert "En ny kode er sendt." not in notifications(app)
         # No dead end: logging in again and using the new code in time gets in.
-        await fill(pilot, "#password", live_server.accounts["koordinator"])
+        await fill(pilot, "#password", demo_server.accounts["koordinator"])
         await pilot.press("enter")
-        await enter_code(pilot, live_server.latest_code("koordinator"))
+        await enter_code(pilot, demo_server.latest_code("koordinator"))
         await wait_until(pilot, lambda: app.screen.id == "plans-screen")
 
 

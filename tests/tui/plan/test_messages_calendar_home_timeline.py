@@ -24,7 +24,7 @@ from server.calendar.models import CalendarEvent
 from server.messages.models import Message, MessageRecipient
 from server.participants.models import Participant
 from server.plans.models import Plan
-from tests.tui.helpers import fill, log_in_fully, make_app, wait_until
+from tests.tui.helpers import fill, log_in_fully, make_app, settled, wait_until
 from widgets.month_grid import MonthGrid, add_months
 
 
@@ -62,13 +62,13 @@ async def open_messages(pilot: Any, live: Any, username: str, plan_id: int) -> M
     return pane
 
 
-async def test_write_send_read_and_see_the_receipt(live_server: Any) -> None:
-    plan_id, relative_pid = demo_plan(live_server)
+async def test_write_send_read_and_see_the_receipt(demo_server: Any) -> None:
+    plan_id, relative_pid = demo_plan(demo_server)
     subject = "Avlastning i høstferien"
 
     # The coordinator writes to the relative.
-    async with make_app(live_server.url).run_test(size=(140, 44)) as pilot:
-        pane = await open_messages(pilot, live_server, "koordinator", plan_id)
+    async with make_app(demo_server).run_test(size=(140, 44)) as pilot:
+        pane = await open_messages(pilot, demo_server, "koordinator", plan_id)
         await pilot.press("n")
         await wait_until(pilot, lambda: isinstance(pilot.app.screen, ComposeScreen))
         compose = pilot.app.screen
@@ -91,7 +91,7 @@ async def test_write_send_read_and_see_the_receipt(live_server: Any) -> None:
         pane.set_folder(MessageFolder.SENT)
         await wait_until(pilot, lambda: any(m.subject == subject for m in pane.items))
 
-    with live_server.ctx.db.read_session() as db:
+    with demo_server.ctx.db.read_session() as db:
         sent = db.scalars(select(Message).where(Message.subject == subject)).one()
         assert sent.body == "Hei Marte" and sent.sent_at is not None
         receipt = db.scalars(
@@ -100,8 +100,8 @@ async def test_write_send_read_and_see_the_receipt(live_server: Any) -> None:
         assert (receipt.participant_id, receipt.read_at) == (relative_pid, None)
 
     # The relative sees it bold (unread) on top of the inbox, and opens it.
-    async with make_app(live_server.url).run_test(size=(140, 44)) as pilot:
-        pane = await open_messages(pilot, live_server, "parorende", plan_id)
+    async with make_app(demo_server).run_test(size=(140, 44)) as pilot:
+        pane = await open_messages(pilot, demo_server, "parorende", plan_id)
         first = pane.items[0]
         assert (first.subject, first.unread) == (subject, True)
         await pilot.press("enter")
@@ -109,12 +109,12 @@ async def test_write_send_read_and_see_the_receipt(live_server: Any) -> None:
         await wait_until(pilot, lambda: "Hei Marte" in str(body.render()))
         await wait_until(pilot, lambda: not pane.items[0].unread)
 
-    with live_server.ctx.db.read_session() as db:
+    with demo_server.ctx.db.read_session() as db:
         assert db.get_one(MessageRecipient, receipt.id).read_at is not None
 
     # The coordinator sees that, and when, it was read.
-    async with make_app(live_server.url).run_test(size=(140, 44)) as pilot:
-        pane = await open_messages(pilot, live_server, "koordinator", plan_id)
+    async with make_app(demo_server).run_test(size=(140, 44)) as pilot:
+        pane = await open_messages(pilot, demo_server, "koordinator", plan_id)
         await pilot.press("m")  # to the sent folder
         await wait_until(pilot, lambda: pane.folder == MessageFolder.SENT and pane.loaded.is_set())
         row = next(i for i, m in enumerate(pane.items) if m.subject == subject)
@@ -126,10 +126,10 @@ async def test_write_send_read_and_see_the_receipt(live_server: Any) -> None:
         await wait_until(pilot, lambda: "Marte Solhaug: lest" in str(body.render()))
 
 
-async def test_month_grid_moves_by_keys_and_enter_adds_an_event(live_server: Any) -> None:
-    plan_id, _ = demo_plan(live_server)
-    async with make_app(live_server.url).run_test(size=(140, 44)) as pilot:
-        screen = await open_tab(pilot, live_server, "koordinator", plan_id, "tab-calendar")
+async def test_month_grid_moves_by_keys_and_enter_adds_an_event(demo_server: Any) -> None:
+    plan_id, _ = demo_plan(demo_server)
+    async with make_app(demo_server).run_test(size=(140, 44)) as pilot:
+        screen = await open_tab(pilot, demo_server, "koordinator", plan_id, "tab-calendar")
         pane = screen.query_one(CalendarPane)
         grid = pane.query_one(MonthGrid)
         grid.focus()
@@ -172,7 +172,7 @@ async def test_month_grid_moves_by_keys_and_enter_adds_an_event(live_server: Any
         await fill(pilot, "#event-title", "Foreldresamtale")
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: any(e.title == "Foreldresamtale" for e in pane.events))
-    with live_server.ctx.db.read_session() as db:
+    with demo_server.ctx.db.read_session() as db:
         event = db.scalars(select(CalendarEvent).where(CalendarEvent.title == "Møte med PPT")).one()
         assert (event.start_date, str(event.start_time), str(event.end_time)) == (
             target,
@@ -185,10 +185,10 @@ async def test_month_grid_moves_by_keys_and_enter_adds_an_event(live_server: Any
         assert (talk.start_date, talk.start_time) == (target + timedelta(days=1), None)
 
 
-async def test_week_and_day_views_move_by_week_day_and_month(live_server: Any) -> None:
-    plan_id, _ = demo_plan(live_server)
-    async with make_app(live_server.url).run_test(size=(140, 44)) as pilot:
-        screen = await open_tab(pilot, live_server, "koordinator", plan_id, "tab-calendar")
+async def test_week_and_day_views_move_by_week_day_and_month(demo_server: Any) -> None:
+    plan_id, _ = demo_plan(demo_server)
+    async with make_app(demo_server).run_test(size=(140, 44)) as pilot:
+        screen = await open_tab(pilot, demo_server, "koordinator", plan_id, "tab-calendar")
         pane = screen.query_one(CalendarPane)
         grid = pane.query_one(MonthGrid)
         grid.focus()
@@ -218,13 +218,13 @@ async def test_week_and_day_views_move_by_week_day_and_month(live_server: Any) -
 
 
 async def test_a_message_being_written_is_saved_as_a_draft_when_the_session_expires(
-    live_server: Any,
+    demo_server: Any,
 ) -> None:
     from server.profile.models import Draft
 
-    plan_id, relative_pid = demo_plan(live_server)
-    async with make_app(live_server.url).run_test(size=(140, 44)) as pilot:
-        await open_messages(pilot, live_server, "koordinator", plan_id)
+    plan_id, relative_pid = demo_plan(demo_server)
+    async with make_app(demo_server).run_test(size=(140, 44)) as pilot:
+        await open_messages(pilot, demo_server, "koordinator", plan_id)
         await pilot.press("n")
         await wait_until(pilot, lambda: bool(pilot.app.screen.query("#compose-subject")))
         compose = pilot.app.screen
@@ -236,7 +236,7 @@ async def test_a_message_being_written_is_saved_as_a_draft_when_the_session_expi
         pilot.app.expire_session()
         await wait_until(pilot, lambda: pilot.app.screen.id == "login")
         # At once a draft of the message itself (under arbeid), not a generic form draft.
-        with live_server.ctx.db.read_session() as db:
+        with demo_server.ctx.db.read_session() as db:
             draft = db.scalars(
                 select(Message).where(Message.subject == "Halvskrevet referat")
             ).one()
@@ -249,7 +249,7 @@ async def test_a_message_being_written_is_saved_as_a_draft_when_the_session_expi
             assert list(receipts) == [relative_pid]
             assert db.scalars(select(Draft.key)).all() == []
         # After logging in again it is in the drafts folder, and opens in the form.
-        pane = await open_messages(pilot, live_server, "koordinator", plan_id)
+        pane = await open_messages(pilot, demo_server, "koordinator", plan_id)
         assert not isinstance(pilot.app.screen, ComposeScreen)  # nothing to restore
         pane.set_folder(MessageFolder.DRAFTS)
         await wait_until(pilot, lambda: any(m.subject == "Halvskrevet referat" for m in pane.items))
@@ -268,15 +268,15 @@ async def test_a_message_being_written_is_saved_as_a_draft_when_the_session_expi
 
 
 async def test_when_the_message_draft_cannot_be_saved_the_form_goes_to_the_generic_store(
-    live_server: Any,
+    demo_server: Any,
 ) -> None:
     """The fallback: a form the messages API refuses (here: a stale draft version) is kept
     in /me/drafts and comes back in the form after the next login."""
     from server.profile.models import Draft
 
-    plan_id, _ = demo_plan(live_server)
-    async with make_app(live_server.url).run_test(size=(140, 44)) as pilot:
-        await open_messages(pilot, live_server, "koordinator", plan_id)
+    plan_id, _ = demo_plan(demo_server)
+    async with make_app(demo_server).run_test(size=(140, 44)) as pilot:
+        await open_messages(pilot, demo_server, "koordinator", plan_id)
         await pilot.press("n")
         await wait_until(pilot, lambda: bool(pilot.app.screen.query("#compose-subject")))
         compose = pilot.app.screen
@@ -284,15 +284,15 @@ async def test_when_the_message_draft_cannot_be_saved_the_form_goes_to_the_gener
         await fill(pilot, "#compose-subject", "Første utkast")
         await pilot.press("ctrl+d")
         await wait_until(pilot, lambda: compose.draft_id is not None)
-        with live_server.ctx.db.writing() as db:  # changed elsewhere meanwhile
+        with demo_server.ctx.db.writing() as db:  # changed elsewhere meanwhile
             db.get_one(Message, compose.draft_id).version += 1
         await fill(pilot, "#compose-subject", "Andre utkast")
         pilot.app.expire_session()
         await wait_until(pilot, lambda: pilot.app.screen.id == "login")
-        with live_server.ctx.db.read_session() as db:
+        with demo_server.ctx.db.read_session() as db:
             [saved] = db.scalars(select(Draft)).all()
             assert saved.payload["subject"] == "Andre utkast"
-        await log_in_fully(pilot, live_server, "koordinator")
+        await log_in_fully(pilot, demo_server, "koordinator")
         await wait_until(pilot, lambda: pilot.app.screen.id == "plans-screen")
         pilot.app.open_plan(plan_id)
         await wait_until(pilot, lambda: isinstance(pilot.app.screen, ComposeScreen), timeout=15)
@@ -305,13 +305,13 @@ async def test_when_the_message_draft_cannot_be_saved_the_form_goes_to_the_gener
 
 
 async def test_home_shows_events_messages_visitors_and_timeline_enter_goes_to_the_item(
-    live_server: Any,
+    demo_server: Any,
 ) -> None:
     from screens.plan.timeline.pane import TimelinePane
 
-    plan_id, _ = demo_plan(live_server)
-    async with make_app(live_server.url).run_test(size=(140, 44)) as pilot:
-        screen = await open_tab(pilot, live_server, "parorende", plan_id, "tab-home")
+    plan_id, _ = demo_plan(demo_server)
+    async with make_app(demo_server).run_test(size=(140, 44)) as pilot:
+        screen = await open_tab(pilot, demo_server, "parorende", plan_id, "tab-home")
         await wait_until(pilot, lambda: bool(screen.query("#feed-events")))
         events = screen.query_one("#feed-events", FeedList)
         await wait_until(pilot, lambda: bool(events.targets))
@@ -337,12 +337,12 @@ async def test_home_shows_events_messages_visitors_and_timeline_enter_goes_to_th
         assert screen.query_one(MonthGrid).cursor == item.at.date()
 
 
-async def test_home_links_events_and_messages_go_where_they_say(live_server: Any) -> None:
+async def test_home_links_events_and_messages_go_where_they_say(demo_server: Any) -> None:
     from screens.plan.home.feed import FeedList, TabLinks
 
-    plan_id, _ = demo_plan(live_server)
-    async with make_app(live_server.url).run_test(size=(140, 44)) as pilot:
-        screen = await open_tab(pilot, live_server, "parorende", plan_id, "tab-home")
+    plan_id, _ = demo_plan(demo_server)
+    async with make_app(demo_server).run_test(size=(140, 44)) as pilot:
+        screen = await open_tab(pilot, demo_server, "parorende", plan_id, "tab-home")
         tabs = screen.query_one("#tabs", TabbedContent)
         await wait_until(pilot, lambda: bool(screen.query("#feed-links")))
         links = screen.query_one("#feed-links", TabLinks)
@@ -390,14 +390,14 @@ async def test_home_links_events_and_messages_go_where_they_say(live_server: Any
         await pilot.pause()  # the tabs hear of the focus before Enter is pressed
         upcoming.highlighted = 0
         event_id = int(next(iter(upcoming.targets)).removeprefix("event-"))
-        with live_server.ctx.db.read_session() as db:
+        with demo_server.ctx.db.read_session() as db:
             day = db.get_one(CalendarEvent, event_id).start_date
         await pilot.press("enter")
         await wait_until(pilot, lambda: tabs.active == "tab-calendar")
         assert screen.query_one(MonthGrid).cursor == day
 
 
-async def test_timeline_enter_on_a_comment_selects_what_it_is_on(live_server: Any) -> None:
+async def test_timeline_enter_on_a_comment_selects_what_it_is_on(demo_server: Any) -> None:
     from datetime import UTC, datetime
 
     from screens.plan.goals.pane import GoalsPane
@@ -405,8 +405,8 @@ async def test_timeline_enter_on_a_comment_selects_what_it_is_on(live_server: An
     from server.goals.models import Comment
     from server.timeline.models import PlanEvent
 
-    plan_id, relative_pid = demo_plan(live_server)
-    with live_server.ctx.db.writing() as db:  # the demo has no "new participant" event
+    plan_id, relative_pid = demo_plan(demo_server)
+    with demo_server.ctx.db.writing() as db:  # the demo has no "new participant" event
         db.add(
             PlanEvent(
                 plan_id=plan_id,
@@ -418,8 +418,8 @@ async def test_timeline_enter_on_a_comment_selects_what_it_is_on(live_server: An
                 notified_at=datetime.now(UTC),
             )
         )
-    async with make_app(live_server.url).run_test(size=(140, 44)) as pilot:
-        screen = await open_tab(pilot, live_server, "koordinator", plan_id, "tab-timeline")
+    async with make_app(demo_server).run_test(size=(140, 44)) as pilot:
+        screen = await open_tab(pilot, demo_server, "koordinator", plan_id, "tab-timeline")
         tabs = screen.query_one("#tabs", TabbedContent)
         pane = screen.query_one(TimelinePane)
         await wait_until(pilot, lambda: pane.loaded_at is not None)
@@ -433,7 +433,7 @@ async def test_timeline_enter_on_a_comment_selects_what_it_is_on(live_server: An
             )
             item = pane.items[index]
             assert item is not None
-            with live_server.ctx.db.read_session() as db:
+            with demo_server.ctx.db.read_session() as db:
                 comment = db.get_one(Comment, item.object_id)
                 expected = (
                     ("activity", comment.activity_id)
@@ -534,16 +534,16 @@ def add_old_messages(
 
 
 async def test_a_long_inbox_loads_its_next_pages_as_the_cursor_nears_the_end(
-    live_server: Any,
+    demo_server: Any,
 ) -> None:
     from screens.plan.messages.pane import PAGE_SIZE
 
-    plan_id, relative_pid = demo_plan(live_server)
+    plan_id, relative_pid = demo_plan(demo_server)
     add_old_messages(
-        live_server, plan_id, relative_pid, PAGE_SIZE + 60, "Gammel melding", timedelta(hours=1)
+        demo_server, plan_id, relative_pid, PAGE_SIZE + 60, "Gammel melding", timedelta(hours=1)
     )
-    async with make_app(live_server.url).run_test(size=(140, 44)) as pilot:
-        pane = await open_messages(pilot, live_server, "parorende", plan_id)
+    async with make_app(demo_server).run_test(size=(140, 44)) as pilot:
+        pane = await open_messages(pilot, demo_server, "parorende", plan_id)
         assert pane.total > PAGE_SIZE + 60 - 1 and len(pane.items) == PAGE_SIZE
         await pilot.press("end")
         await wait_until(pilot, lambda: len(pane.items) == pane.total)
@@ -553,14 +553,14 @@ async def test_a_long_inbox_loads_its_next_pages_as_the_cursor_nears_the_end(
 
 
 async def test_the_timeline_loads_older_items_as_the_cursor_nears_the_end(
-    live_server: Any,
+    demo_server: Any,
 ) -> None:
     from screens.plan.timeline.pane import TimelinePane
 
-    plan_id, relative_pid = demo_plan(live_server)
+    plan_id, relative_pid = demo_plan(demo_server)
     old = 230  # more than one page (200) of the timeline
     add_old_messages(
-        live_server,
+        demo_server,
         plan_id,
         relative_pid,
         old,
@@ -568,8 +568,8 @@ async def test_the_timeline_loads_older_items_as_the_cursor_nears_the_end(
         timedelta(days=1),
         with_events=True,
     )
-    async with make_app(live_server.url).run_test(size=(140, 44)) as pilot:
-        screen = await open_tab(pilot, live_server, "parorende", plan_id, "tab-timeline")
+    async with make_app(demo_server).run_test(size=(140, 44)) as pilot:
+        screen = await open_tab(pilot, demo_server, "parorende", plan_id, "tab-timeline")
         pane = screen.query_one(TimelinePane)
         await wait_until(pilot, lambda: pane.timeline is not None)
         assert pane.timeline is not None and pane.timeline.has_more
@@ -577,7 +577,7 @@ async def test_the_timeline_loads_older_items_as_the_cursor_nears_the_end(
         listing.focus()
         for _ in range(4):  # End, then End again as more arrives
             await pilot.press("end")
-            await pilot.pause(0.3)
+            await settled(pilot, demo_server)  # the next page, if one was asked for
         await wait_until(
             pilot, lambda: pane.timeline is not None and not pane.timeline.has_more, timeout=15
         )
@@ -587,15 +587,15 @@ async def test_the_timeline_loads_older_items_as_the_cursor_nears_the_end(
 
 
 async def test_leaving_a_plan_and_coming_back_in_one_burst_of_keys_is_no_crash(
-    live_server: Any,
+    demo_server: Any,
 ) -> None:
     """Over a slow link keys come in bursts: Escape and Enter on the same plan can both be
     handled before the plan's screen (and its tabs, still being added) has been taken
     down. At any moment of that (here: after 0 to 3 frames), the plan opens again."""
-    plan_id, _ = demo_plan(live_server)
-    app = make_app(live_server.url)
+    plan_id, _ = demo_plan(demo_server)
+    app = make_app(demo_server)
     async with app.run_test(size=(140, 50)) as pilot:
-        await log_in_fully(pilot, live_server, "koordinator")
+        await log_in_fully(pilot, demo_server, "koordinator")
         await wait_until(pilot, lambda: pilot.app.screen.id == "plans-screen")
         pilot.app.open_plan(plan_id)
         for frames in range(4):

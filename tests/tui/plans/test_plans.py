@@ -12,6 +12,7 @@ from textual.widgets import Static
 from sampro_contract import PlanSort, SortOrder
 from screens.plans.screen import PADLOCK, PlanListScreen, PlanTable, plan_cells
 from tests.tui.helpers import fill, log_in_fully, make_app, notifications, wait_until
+from tests.tui.in_process import ForwardingTransport
 
 
 async def open_plan_list(pilot: Any, live: Any, username: str = "koordinator") -> PlanListScreen:
@@ -27,10 +28,10 @@ def owners(screen: PlanListScreen) -> list[tuple[str, str]]:
     return [(p.owner_last_name.lower(), p.owner_first_name.lower()) for p in screen.plans]
 
 
-async def test_search_by_last_name_lists_only_matching_owners(live_server: Any) -> None:
-    app = make_app(live_server.url)
+async def test_search_by_last_name_lists_only_matching_owners(demo_server: Any) -> None:
+    app = make_app(demo_server)
     async with app.run_test(size=(140, 40)) as pilot:
-        screen = await open_plan_list(pilot, live_server)
+        screen = await open_plan_list(pilot, demo_server)
         everyone = len(screen.plans)
         last_name = screen.plans[0].owner_last_name
         await fill(pilot, "#last-name", last_name[:3])
@@ -45,10 +46,10 @@ async def test_search_by_last_name_lists_only_matching_owners(live_server: Any) 
         await wait_until(pilot, lambda: len(screen.plans) == everyone)
 
 
-async def test_sort_by_key_and_by_header_click_same_column_reverses(live_server: Any) -> None:
-    app = make_app(live_server.url)
+async def test_sort_by_key_and_by_header_click_same_column_reverses(demo_server: Any) -> None:
+    app = make_app(demo_server)
     async with app.run_test(size=(140, 40)) as pilot:
-        screen = await open_plan_list(pilot, live_server)
+        screen = await open_plan_list(pilot, demo_server)
         assert owners(screen) == sorted(owners(screen))
         table = screen.query_one(PlanTable)
         table.focus()
@@ -66,10 +67,10 @@ async def test_sort_by_key_and_by_header_click_same_column_reverses(live_server:
         assert "Planeier ▼" in str(table.render_line(0).text)
 
 
-async def test_closed_plans_only_when_asked_and_with_a_padlock(live_server: Any) -> None:
-    app = make_app(live_server.url)
+async def test_closed_plans_only_when_asked_and_with_a_padlock(demo_server: Any) -> None:
+    app = make_app(demo_server)
     async with app.run_test(size=(140, 40)) as pilot:
-        screen = await open_plan_list(pilot, live_server)
+        screen = await open_plan_list(pilot, demo_server)
         assert not any(p.closed for p in screen.plans)
         open_count = len(screen.plans)
         await pilot.press("ctrl+o")
@@ -79,10 +80,10 @@ async def test_closed_plans_only_when_asked_and_with_a_padlock(live_server: Any)
         assert plan_cells(closed[0])[0][0].startswith(PADLOCK)
 
 
-async def test_consent_close_to_expiry_is_red(live_server: Any) -> None:
-    app = make_app(live_server.url)
+async def test_consent_close_to_expiry_is_red(demo_server: Any) -> None:
+    app = make_app(demo_server)
     async with app.run_test(size=(140, 40)) as pilot:
-        screen = await open_plan_list(pilot, live_server)
+        screen = await open_plan_list(pilot, demo_server)
         soon = [p for p in screen.plans if p.consent_days is not None and p.consent_days <= 30]
         later = [p for p in screen.plans if p.consent_days is not None and p.consent_days > 30]
         assert soon and later
@@ -90,10 +91,10 @@ async def test_consent_close_to_expiry_is_red(live_server: Any) -> None:
         assert plan_cells(later[0])[6][1] is None
 
 
-async def test_enter_opens_the_plan_and_coordinator_edits_about_me(live_server: Any) -> None:
-    app = make_app(live_server.url)
+async def test_enter_opens_the_plan_and_coordinator_edits_about_me(demo_server: Any) -> None:
+    app = make_app(demo_server)
     async with app.run_test(size=(140, 40)) as pilot:
-        screen = await open_plan_list(pilot, live_server)
+        screen = await open_plan_list(pilot, demo_server)
         plan = screen.plans[0]
         screen.query_one(PlanTable).focus()
         await pilot.press("enter")
@@ -113,10 +114,10 @@ async def test_enter_opens_the_plan_and_coordinator_edits_about_me(live_server: 
         await wait_until(pilot, lambda: app.screen is screen)
 
 
-async def test_a_provider_cannot_edit_about_me(live_server: Any) -> None:
-    app = make_app(live_server.url)
+async def test_a_provider_cannot_edit_about_me(demo_server: Any) -> None:
+    app = make_app(demo_server)
     async with app.run_test(size=(140, 40)) as pilot:
-        screen = await open_plan_list(pilot, live_server, "laerer")
+        screen = await open_plan_list(pilot, demo_server, "laerer")
         screen.query_one(PlanTable).focus()
         await pilot.press("enter")
         await wait_until(pilot, lambda: getattr(app.screen, "plan", None) is not None)
@@ -125,10 +126,10 @@ async def test_a_provider_cannot_edit_about_me(live_server: Any) -> None:
         assert not getattr(app.screen, "editing", True)
 
 
-async def test_stale_version_keeps_my_text_and_shows_a_conflict(live_server: Any) -> None:
-    app = make_app(live_server.url)
+async def test_stale_version_keeps_my_text_and_shows_a_conflict(demo_server: Any) -> None:
+    app = make_app(demo_server)
     async with app.run_test(size=(140, 40)) as pilot:
-        screen = await open_plan_list(pilot, live_server)
+        screen = await open_plan_list(pilot, demo_server)
         screen.query_one(PlanTable).focus()
         await pilot.press("enter")
         await wait_until(pilot, lambda: getattr(app.screen, "plan", None) is not None)
@@ -159,15 +160,15 @@ def row_text(table: PlanTable, plan_id: int) -> str:
     return str(table.render_line(index - int(table.scroll_y) + 1).text)
 
 
-async def test_an_expired_owner_consent_is_shown_as_expired(live_server: Any) -> None:
+async def test_an_expired_owner_consent_is_shown_as_expired(demo_server: Any) -> None:
     from sqlalchemy import update
 
     from server.participants.models import Participant
 
-    ctx = live_server.ctx
-    app = make_app(live_server.url)
+    ctx = demo_server.ctx
+    app = make_app(demo_server)
     async with app.run_test(size=(200, 40)) as pilot:
-        screen = await open_plan_list(pilot, live_server)
+        screen = await open_plan_list(pilot, demo_server)
         plan = screen.plans[2]
         # The owner's consent ran out yesterday (the coordinator's own is still valid).
         with ctx.db.writing() as db:
@@ -186,28 +187,28 @@ async def test_an_expired_owner_consent_is_shown_as_expired(live_server: Any) ->
         assert "Utløpt" in row_text(screen.query_one(PlanTable), plan.id)
 
 
-async def test_changed_plans_and_new_messages_are_marked(live_server: Any) -> None:
+async def test_changed_plans_and_new_messages_are_marked(demo_server: Any) -> None:
     from sampro_contract import MessageIn, PlanRole, PlanUpdate
     from sampro_tui.api import ApiClient
 
     # An earlier login, so "changed" means changed since then; then one plan changes.
-    api = ApiClient(live_server.url)
+    api = ApiClient(demo_server.url, transport=demo_server.transport)
     try:
-        challenge = await api.login("koordinator", live_server.accounts["koordinator"])
-        await api.verify(challenge.challenge_id, live_server.latest_code("koordinator"))
+        challenge = await api.login("koordinator", demo_server.accounts["koordinator"])
+        await api.verify(challenge.challenge_id, demo_server.latest_code("koordinator"))
         await api.logout()
-        other = ApiClient(live_server.url)
-        challenge = await other.login("koordinator", live_server.accounts["koordinator"])
-        await other.verify(challenge.challenge_id, live_server.latest_code("koordinator"))
+        other = ApiClient(demo_server.url, transport=demo_server.transport)
+        challenge = await other.login("koordinator", demo_server.accounts["koordinator"])
+        await other.verify(challenge.challenge_id, demo_server.latest_code("koordinator"))
         first = (await other.list_plans()).items[0]
         home = await other.plan(first.id)
         await other.update_plan(first.id, PlanUpdate(version=home.version, status_text="Nytt"))
         await other.logout()
         await other.aclose()
         # And someone in one of the coordinator's plans writes to them.
-        teacher = ApiClient(live_server.url)
-        challenge = await teacher.login("laerer", live_server.accounts["laerer"])
-        await teacher.verify(challenge.challenge_id, live_server.latest_code("laerer"))
+        teacher = ApiClient(demo_server.url, transport=demo_server.transport)
+        challenge = await teacher.login("laerer", demo_server.accounts["laerer"])
+        await teacher.verify(challenge.challenge_id, demo_server.latest_code("laerer"))
         shared = (await teacher.list_plans()).items[0]
         to = [r for r in await teacher.recipients(shared.id) if r.role is PlanRole.COORDINATOR]
         await teacher.create_message(
@@ -218,9 +219,9 @@ async def test_changed_plans_and_new_messages_are_marked(live_server: Any) -> No
         await teacher.aclose()
     finally:
         await api.aclose()
-    app = make_app(live_server.url)
+    app = make_app(demo_server)
     async with app.run_test(size=(200, 40)) as pilot:
-        screen = await open_plan_list(pilot, live_server)
+        screen = await open_plan_list(pilot, demo_server)
         table = screen.query_one(PlanTable)
         changed = [p for p in screen.plans if p.changed]
         assert [p.id for p in changed] == [first.id]
@@ -234,8 +235,8 @@ async def test_changed_plans_and_new_messages_are_marked(live_server: Any) -> No
         assert "✉" not in row_text(table, without.id)
 
 
-class FailingPageTransport(httpx.AsyncHTTPTransport):
-    """The real network, except that the plan list's second page never arrives."""
+class FailingPageTransport(ForwardingTransport):
+    """The server, except that the plan list's second page never arrives."""
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if request.url.path.endswith("/plans") and request.url.params.get("page") == "2":
@@ -244,14 +245,14 @@ class FailingPageTransport(httpx.AsyncHTTPTransport):
 
 
 async def test_a_later_page_that_fails_is_said_with_the_rows_loaded(
-    live_server: Any, monkeypatch: pytest.MonkeyPatch
+    demo_server: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import screens.plans.screen
 
     monkeypatch.setattr(screens.plans.screen, "PAGE_SIZE", 2)  # pages of two: five plans, 3 pages
-    app = make_app(live_server.url, transport=FailingPageTransport())
+    app = make_app(demo_server, transport=FailingPageTransport(demo_server.transport))
     async with app.run_test(size=(140, 40)) as pilot:
-        await log_in_fully(pilot, live_server, "koordinator")
+        await log_in_fully(pilot, demo_server, "koordinator")
         await wait_until(pilot, lambda: app.screen.id == "plans-screen")
         screen = app.screen
         assert isinstance(screen, PlanListScreen)
@@ -265,15 +266,15 @@ async def test_a_later_page_that_fails_is_said_with_the_rows_loaded(
 
 
 async def test_the_palette_finds_a_plan_beyond_its_index_through_the_server(
-    live_server: Any, monkeypatch: pytest.MonkeyPatch
+    demo_server: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from sampro_tui.commands import SamproCommands
 
     # An index of one plan stands for an administrator's first 1,000 of many more.
     monkeypatch.setattr(SamproCommands, "index_page_size", 1)
-    app = make_app(live_server.url)
+    app = make_app(demo_server)
     async with app.run_test(size=(140, 40)) as pilot:
-        await log_in_fully(pilot, live_server, "koordinator")
+        await log_in_fully(pilot, demo_server, "koordinator")
         await wait_until(pilot, lambda: app.screen.id == "plans-screen")
         everyone = (await app.api.list_plans()).items
         app.plan_index = []  # as before the plan list has loaded

@@ -1,4 +1,5 @@
-"""Session timeout as the seeds describe it, with short timeouts on a real server."""
+"""Session timeout as the seeds describe it: short timeouts on the demo server, and time
+moved by its clock (which the app's session timer counts on too), never slept through."""
 
 from __future__ import annotations
 
@@ -12,17 +13,43 @@ from textual.widgets import Static
 from sampro_tui.session import SessionTimer
 from screens.plans.screen import PlanListScreen, PlanTable
 from screens.session.warning import SessionWarningScreen
-from tests.tui.helpers import fill, log_in_fully, make_app, notifications, wait_until
+from tests.tui.helpers import (
+    fill,
+    log_in_fully,
+    make_app,
+    notifications,
+    settled,
+    wait_until,
+)
+from tests.tui.in_process import ForwardingTransport
 
-SHORT = pytest.mark.server_settings(session_idle_seconds=8, session_warning_seconds=3)
+
+def short_session(test: Any) -> Any:
+    """An 8-second session with a 3-second warning, on a clock that only the test moves."""
+    marks = (
+        pytest.mark.server_settings(session_idle_seconds=8, session_warning_seconds=3),
+        pytest.mark.frozen_clock,
+    )
+    for mark in marks:
+        test = mark(test)
+    return test
 
 
 def short_app(live: Any, **timer: Any) -> Any:
     return make_app(
-        live.url,
+        live,
         timer=SessionTimer(expiry_margin=0.5, **timer),
         tick_seconds=0.1,
     )
+
+
+async def walk_away(pilot: Any, live: Any) -> None:
+    """No keys: the warning comes (at 3 seconds left) and goes unanswered, and the session
+    runs out (the app acts half a second before the end, while the token still works)."""
+    await settled(pilot, live)
+    live.clock.advance(5.5)
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, SessionWarningScreen))
+    live.clock.advance(2.2)
 
 
 async def to_plan_list(pilot: Any, live: Any, username: str = "koordinator") -> PlanListScreen:
@@ -31,14 +58,16 @@ async def to_plan_list(pilot: Any, live: Any, username: str = "koordinator") -> 
     screen = pilot.app.screen
     assert isinstance(screen, PlanListScreen)
     await wait_until(pilot, lambda: bool(screen.plans))
+    await settled(pilot, live)
     return screen
 
 
-@SHORT
-async def test_warning_counts_down_and_stay_logged_in_refreshes(live_server: Any) -> None:
-    app = short_app(live_server)
+@short_session
+async def test_warning_counts_down_and_stay_logged_in_refreshes(demo_server: Any) -> None:
+    app = short_app(demo_server)
     async with app.run_test(size=(120, 40)) as pilot:
-        await to_plan_list(pilot, live_server)
+        await to_plan_list(pilot, demo_server)
+        demo_server.clock.advance(5.5)  # 2.5 seconds left
         await wait_until(pilot, lambda: isinstance(app.screen, SessionWarningScreen))
         warning = app.screen
 
@@ -52,13 +81,13 @@ async def test_warning_counts_down_and_stay_logged_in_refreshes(live_server: Any
         assert app.screen.id == "plans-screen"
 
 
-@SHORT
+@short_session
 async def test_expiry_saves_the_open_form_as_a_draft_and_returns_to_login(
-    live_server: Any,
+    demo_server: Any,
 ) -> None:
-    app = short_app(live_server)
+    app = short_app(demo_server)
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = await to_plan_list(pilot, live_server)
+        screen = await to_plan_list(pilot, demo_server)
         plan_id = screen.plans[0].id
         screen.query_one(PlanTable).focus()
         await pilot.press("enter")
@@ -66,41 +95,43 @@ async def test_expiry_saves_the_open_form_as_a_draft_and_returns_to_login(
         await pilot.press("e")
         await fill(pilot, "#edit-status", "Halvferdig tekst")
         # Now the user walks away: no keys, the warning comes and goes unanswered.
+        await walk_away(pilot, demo_server)
         await wait_until(pilot, lambda: app.screen.id == "login", timeout=15)
         assert "inaktiv" in str(app.screen.query_one("#notice", Static).render())
         await wait_until(pilot, lambda: "Ulagret tekst er lagret som utkast." in notifications(app))
         # After logging in again, the plan offers the draft back.
-        await to_plan_list(pilot, live_server)
+        await to_plan_list(pilot, demo_server)
         app.open_plan(plan_id)
         await wait_until(pilot, lambda: getattr(app.screen, "editing", False))
         assert app.screen.query_one("#edit-status").value == "Halvferdig tekst"  # type: ignore[attr-defined]
 
 
-@SHORT
+@short_session
 async def test_key_presses_refresh_at_most_once_per_interval_polls_never(
-    live_server: Any,
+    demo_server: Any,
 ) -> None:
-    app = short_app(live_server, activity_interval=1.0, poll_interval=0.3)
+    app = short_app(demo_server, activity_interval=1.0, poll_interval=0.3)
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = await to_plan_list(pilot, live_server)
+        screen = await to_plan_list(pilot, demo_server)
         screen.query_one(PlanTable).focus()
         # Background polls follow the server's count, which keeps falling.
+        demo_server.clock.advance(1.6)
         await wait_until(pilot, lambda: app.timer.seconds_left < 6.5)
         assert not isinstance(app.screen, SessionWarningScreen)
         await pilot.press("down")  # a user key press: activity
         await wait_until(pilot, lambda: app.timer.seconds_left > 7.2)
 
 
-@SHORT
+@short_session
 async def test_a_professional_plan_form_left_open_at_expiry_is_offered_back_then_removed(
-    live_server: Any,
+    demo_server: Any,
 ) -> None:
     from textual.widgets import Input, OptionList, TabbedContent
 
     from screens.plan.professional_plans.pane import ProfessionalPlansPane
     from widgets.content_form import ContentForm
 
-    app = short_app(live_server)
+    app = short_app(demo_server)
 
     async def new_fag_form() -> ContentForm:
         if app.screen.id != f"plan-{plan_id}":
@@ -117,16 +148,17 @@ async def test_a_professional_plan_form_left_open_at_expiry_is_offered_back_then
         return form
 
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = await to_plan_list(pilot, live_server)
+        screen = await to_plan_list(pilot, demo_server)
         plan_id = screen.plans[0].id
         key = f"plan-{plan_id}-fag-new"
         form = await new_fag_form()
         await fill(pilot, "#field-name", "Halvferdig fagplan")
         # The user walks away: the session ends with the form open.
+        await walk_away(pilot, demo_server)
         await wait_until(pilot, lambda: app.screen.id == "login", timeout=15)
         await wait_until(pilot, lambda: "Ulagret tekst er lagret som utkast." in notifications(app))
         # After logging in again, the same form offers the draft back.
-        await to_plan_list(pilot, live_server)
+        await to_plan_list(pilot, demo_server)
         form = await new_fag_form()
         assert form.query_one("#field-name", Input).value == "Halvferdig fagplan"
         assert key in {d.key for d in await app.api.drafts()}
@@ -139,14 +171,14 @@ async def test_a_professional_plan_form_left_open_at_expiry_is_offered_back_then
         assert form.query_one("#field-name", Input).value == ""
 
 
-@SHORT
-async def test_a_participant_form_left_open_at_expiry_is_offered_back(live_server: Any) -> None:
+@short_session
+async def test_a_participant_form_left_open_at_expiry_is_offered_back(demo_server: Any) -> None:
     from textual.widgets import Input, TabbedContent
 
     from screens.plan.participants.pane import ParticipantsPane, ParticipantTable
     from widgets.content_form import ContentForm
 
-    app = short_app(live_server)
+    app = short_app(demo_server)
 
     async def edit_form() -> ContentForm:
         if app.screen.id != f"plan-{plan_id}":
@@ -165,13 +197,14 @@ async def test_a_participant_form_left_open_at_expiry_is_offered_back(live_serve
         return form
 
     async with app.run_test(size=(140, 44)) as pilot:
-        screen = await to_plan_list(pilot, live_server)
+        screen = await to_plan_list(pilot, demo_server)
         plan_id = screen.plans[0].id
         await edit_form()
         await fill(pilot, "#field-responsibility", "Følger opp skolevegring")
+        await walk_away(pilot, demo_server)
         await wait_until(pilot, lambda: app.screen.id == "login", timeout=15)
         await wait_until(pilot, lambda: "Ulagret tekst er lagret som utkast." in notifications(app))
-        await to_plan_list(pilot, live_server)
+        await to_plan_list(pilot, demo_server)
         form = await edit_form()
         assert form.query_one("#field-responsibility", Input).value == "Følger opp skolevegring"
 
@@ -186,11 +219,11 @@ class ManualClock:
         return self.now
 
 
-class CountingTransport(httpx.AsyncHTTPTransport):
-    """The real network, with a count of the refreshes the app asks for."""
+class CountingTransport(ForwardingTransport):
+    """The server, with a count of the refreshes the app asks for."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        super().__init__(inner)
         self.refreshes = 0
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -200,30 +233,30 @@ class CountingTransport(httpx.AsyncHTTPTransport):
 
 
 async def test_key_presses_within_the_interval_refresh_once_and_after_it_again(
-    live_server: Any,
+    demo_server: Any,
 ) -> None:
     clock = ManualClock()
-    transport = CountingTransport()
+    transport = CountingTransport(demo_server.transport)
     app = make_app(
-        live_server.url,
+        demo_server,
         timer=SessionTimer(clock=clock, activity_interval=60.0, poll_interval=1e9),
         transport=transport,
     )
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = await to_plan_list(pilot, live_server)
+        screen = await to_plan_list(pilot, demo_server)
         screen.query_one(PlanTable).focus()
         # The login itself was activity: presses right after it refresh nothing.
         await pilot.press("down", "up", "down")
-        await pilot.pause(0.3)
+        await settled(pilot, demo_server)  # a refresh the keys asked for is back
         assert transport.refreshes == 0
         clock.now += 61  # a minute on
         await pilot.press("down", "up", "down", "up", "down")
         await wait_until(pilot, lambda: transport.refreshes >= 1)
-        await pilot.pause(0.3)
+        await settled(pilot, demo_server)  # a refresh the keys asked for is back
         assert transport.refreshes == 1  # five presses within the interval: one refresh
         clock.now += 30
         await pilot.press("up", "down")
-        await pilot.pause(0.3)
+        await settled(pilot, demo_server)  # a refresh the keys asked for is back
         assert transport.refreshes == 1  # still within the interval
         clock.now += 31  # past it
         await pilot.press("up")
@@ -231,12 +264,13 @@ async def test_key_presses_within_the_interval_refresh_once_and_after_it_again(
 
 
 @pytest.mark.server_settings(session_idle_seconds=30, session_warning_seconds=3)
-async def test_a_click_counts_as_activity(live_server: Any) -> None:
-    # A long idle window, so that a slow machine reaching the plan list late cannot
-    # bring up the warning first; what is watched is the time left jumping back up.
-    app = short_app(live_server, activity_interval=1.0, poll_interval=0.3)
+@pytest.mark.frozen_clock
+async def test_a_click_counts_as_activity(demo_server: Any) -> None:
+    # What is watched is the time left jumping back up.
+    app = short_app(demo_server, activity_interval=1.0, poll_interval=0.3)
     async with app.run_test(size=(120, 40)) as pilot:
-        await to_plan_list(pilot, live_server)
+        await to_plan_list(pilot, demo_server)
+        demo_server.clock.advance(2.5)
         await wait_until(pilot, lambda: app.timer.seconds_left < 28.0)
         assert not isinstance(app.screen, SessionWarningScreen)
         # A click as the terminal driver delivers it: to the app, which hands it on to the
@@ -250,16 +284,16 @@ async def test_a_click_counts_as_activity(live_server: Any) -> None:
 
 
 async def test_drafts_kept_from_an_earlier_session_are_named_once_after_login(
-    live_server: Any,
+    demo_server: Any,
 ) -> None:
     from sampro_contract import DraftIn
     from sampro_tui.api import ApiClient
 
     # An earlier session saved two drafts (as the app does at expiry).
-    api = ApiClient(live_server.url)
+    api = ApiClient(demo_server.url, transport=demo_server.transport)
     try:
-        challenge = await api.login("koordinator", live_server.accounts["koordinator"])
-        await api.verify(challenge.challenge_id, live_server.latest_code("koordinator"))
+        challenge = await api.login("koordinator", demo_server.accounts["koordinator"])
+        await api.verify(challenge.challenge_id, demo_server.latest_code("koordinator"))
         page = await api.list_plans()
         plan = page.items[0]
         await api.save_draft(
@@ -273,9 +307,9 @@ async def test_drafts_kept_from_an_earlier_session_are_named_once_after_login(
         await api.logout()
     finally:
         await api.aclose()
-    app = make_app(live_server.url)
+    app = make_app(demo_server)
     async with app.run_test(size=(120, 40)) as pilot:
-        await to_plan_list(pilot, live_server)
+        await to_plan_list(pilot, demo_server)
         name = f"{plan.owner_first_name} {plan.owner_last_name}"
         expected = (
             f"Du har 2 lagrede utkast: Fagplaner i planen til {name}, Hjem i planen til {name}."

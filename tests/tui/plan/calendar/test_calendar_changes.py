@@ -68,12 +68,12 @@ async def choose(pilot: Any, title: str) -> None:
     await pilot.press("enter")
 
 
-async def test_delete_in_the_week_view_asks_which_and_then_asks_first(live_server: Any) -> None:
-    plan_id, _ = demo_plan(live_server)
+async def test_delete_in_the_week_view_asks_which_and_then_asks_first(demo_server: Any) -> None:
+    plan_id, _ = demo_plan(demo_server)
     day = date.today() + timedelta(days=3)
-    add_events(live_server, plan_id, day, ["Kartleggingsmøte", "Hjemmebesøk"])
-    async with make_app(live_server.url).run_test(size=(140, 44)) as pilot:
-        screen = await open_tab(pilot, live_server, "koordinator", plan_id, "tab-calendar")
+    add_events(demo_server, plan_id, day, ["Kartleggingsmøte", "Hjemmebesøk"])
+    async with make_app(demo_server).run_test(size=(140, 44)) as pilot:
+        screen = await open_tab(pilot, demo_server, "koordinator", plan_id, "tab-calendar")
         pane = screen.query_one(CalendarPane)
         grid = pane.query_one(MonthGrid)
         grid.focus()
@@ -87,14 +87,14 @@ async def test_delete_in_the_week_view_asks_which_and_then_asks_first(live_serve
         assert "Hjemmebesøk" in str(pilot.app.screen.query_one("#confirm-question").render())
         await pilot.press("escape")  # no: nothing is deleted
         await wait_until(pilot, lambda: not isinstance(pilot.app.screen, ConfirmDialog))
-        assert titles_on(live_server, plan_id, day) == {"Kartleggingsmøte", "Hjemmebesøk"}
+        assert titles_on(demo_server, plan_id, day) == {"Kartleggingsmøte", "Hjemmebesøk"}
         await pilot.press("delete")
         await wait_until(pilot, lambda: isinstance(pilot.app.screen, ChooseDialog))
         await choose(pilot, "Hjemmebesøk")
         await wait_until(pilot, lambda: isinstance(pilot.app.screen, ConfirmDialog))
         await pilot.press("j")
         await wait_until(pilot, lambda: "Avtalen er slettet." in notifications(pilot.app))
-        assert titles_on(live_server, plan_id, day) == {"Kartleggingsmøte"}
+        assert titles_on(demo_server, plan_id, day) == {"Kartleggingsmøte"}
         # Any event of the day can be chosen, by arrows from the first.
         await pilot.press("delete")
         await wait_until(pilot, lambda: isinstance(pilot.app.screen, ChooseDialog))

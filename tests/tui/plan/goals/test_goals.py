@@ -61,11 +61,11 @@ def goal_titles(pane: GoalsPane) -> list[str]:
 
 
 async def test_coordinator_creates_goal_activity_comment_reorders_and_moves_to_history(
-    live_server: Any,
+    demo_server: Any,
 ) -> None:
-    app = make_app(live_server.url)
+    app = make_app(demo_server)
     async with app.run_test(size=(150, 45)) as pilot:
-        pane = await open_goals(pilot, live_server, "koordinator")
+        pane = await open_goals(pilot, demo_server, "koordinator")
         before = goal_titles(pane)
         # A new goal: the mandatory title is checked before anything is sent.
         await pilot.press("n")
@@ -141,17 +141,17 @@ async def test_coordinator_creates_goal_activity_comment_reorders_and_moves_to_h
         await wait_until(pilot, lambda: "Gå tur hver dag" not in goal_titles(pane))
         await pilot.press("v")  # the history view
         await wait_until(pilot, lambda: pane.history and "Gå tur hver dag" in goal_titles(pane))
-        assert live_server.ctx is not None
-        with live_server.ctx.db.read_session() as db:
+        assert demo_server.ctx is not None
+        with demo_server.ctx.db.read_session() as db:
             goal = db.scalars(select(Goal).where(Goal.title == "Gå tur hver dag")).one()
         assert goal.in_history and goal.progress == 30
         assert "Lagret." in notifications(app)
 
 
-async def test_a_reader_sees_no_write_keys_and_no_tab_without_the_right(live_server: Any) -> None:
-    app = make_app(live_server.url)
+async def test_a_reader_sees_no_write_keys_and_no_tab_without_the_right(demo_server: Any) -> None:
+    app = make_app(demo_server)
     async with app.run_test(size=(150, 45)) as pilot:
-        pane = await open_goals(pilot, live_server, "parorende")  # goals and activities: read
+        pane = await open_goals(pilot, demo_server, "parorende")  # goals and activities: read
         assert pane.plan.me.rights.goals == Access.READ
         await wait_until(pilot, lambda: pane.query_one(GoalTreeView).selected is not None)
         await pilot.pause()
@@ -176,7 +176,7 @@ async def test_a_reader_sees_no_write_keys_and_no_tab_without_the_right(live_ser
 
 
 async def test_coordinator_attaches_a_picture_from_a_file_and_bad_files_are_refused(
-    live_server: Any, tmp_path: Any
+    demo_server: Any, tmp_path: Any
 ) -> None:
     import zlib
 
@@ -198,9 +198,9 @@ async def test_coordinator_attaches_a_picture_from_a_file_and_bad_files_are_refu
     too_big = tmp_path / "stor.png"
     too_big.write_bytes(png[:8] + b"\0" * (3 * 1024 * 1024))
 
-    app = make_app(live_server.url)
+    app = make_app(demo_server)
     async with app.run_test(size=(150, 45)) as pilot:
-        pane = await open_goals(pilot, live_server, "koordinator")
+        pane = await open_goals(pilot, demo_server, "koordinator")
         assert pane.tree_data is not None and pane.tree_data.goals
         goal_id = pane.tree_data.goals[0].id
         tree = pane.query_one(GoalTreeView)
@@ -249,22 +249,22 @@ async def test_coordinator_attaches_a_picture_from_a_file_and_bad_files_are_refu
         await upload(str(picture))
         await wait_until(pilot, lambda: not isinstance(app.screen, ContentForm))
         await wait_until(pilot, lambda: "Bildet er lagt til målet." in notifications(app))
-    assert live_server.ctx is not None
-    with live_server.ctx.db.read_session() as db:
+    assert demo_server.ctx is not None
+    with demo_server.ctx.db.read_session() as db:
         goal = db.get(Goal, goal_id)
         assert goal is not None and goal.picture_type == "image/png"
 
 
 async def test_enter_on_a_goal_or_activity_in_the_timeline_selects_it_in_the_goal_tree(
-    live_server: Any,
+    demo_server: Any,
 ) -> None:
     from screens.plan.timeline.pane import TimelinePane
     from tests.tui.plan.test_messages_calendar_home_timeline import demo_plan, open_tab
 
-    plan_id, _ = demo_plan(live_server)
-    app = make_app(live_server.url)
+    plan_id, _ = demo_plan(demo_server)
+    app = make_app(demo_server)
     async with app.run_test(size=(150, 45)) as pilot:
-        screen = await open_tab(pilot, live_server, "koordinator", plan_id, "tab-timeline")
+        screen = await open_tab(pilot, demo_server, "koordinator", plan_id, "tab-timeline")
         pane = screen.query_one(TimelinePane)
         await wait_until(pilot, lambda: pane.loaded_at is not None)
         tabs = screen.query_one("#tabs", TabbedContent)
@@ -289,13 +289,13 @@ async def test_enter_on_a_goal_or_activity_in_the_timeline_selects_it_in_the_goa
             )
 
 
-async def test_the_keyboard_moves_between_the_plans_tabs(live_server: Any) -> None:
+async def test_the_keyboard_moves_between_the_plans_tabs(demo_server: Any) -> None:
     from tests.tui.plan.test_messages_calendar_home_timeline import demo_plan, open_tab
 
-    plan_id, _ = demo_plan(live_server)
-    app = make_app(live_server.url)
+    plan_id, _ = demo_plan(demo_server)
+    app = make_app(demo_server)
     async with app.run_test(size=(150, 45)) as pilot:
-        screen = await open_tab(pilot, live_server, "koordinator", plan_id, "tab-home")
+        screen = await open_tab(pilot, demo_server, "koordinator", plan_id, "tab-home")
         await wait_until(pilot, lambda: bool(screen.query("#tab-timeline")))  # all installed
         await pilot.pause()
         tabs = screen.query_one("#tabs", TabbedContent)
@@ -307,15 +307,15 @@ async def test_the_keyboard_moves_between_the_plans_tabs(live_server: Any) -> No
         await wait_until(pilot, lambda: tabs.active == order[-1])  # wraps around
 
 
-async def test_the_client_refuses_a_picture_in_the_servers_own_words(live_server: Any) -> None:
+async def test_the_client_refuses_a_picture_in_the_servers_own_words(demo_server: Any) -> None:
     """The client's check and the server's refusal say the same (English is the server's)."""
     from sampro_tui.api import ApiError
     from sampro_tui.i18n import set_language
     from screens.plan.goals.pictures import picture_problem
 
-    app = make_app(live_server.url)
+    app = make_app(demo_server)
     async with app.run_test(size=(150, 45)) as pilot:
-        pane = await open_goals(pilot, live_server, "koordinator")
+        pane = await open_goals(pilot, demo_server, "koordinator")
         assert pane.tree_data is not None
         goal = pane.tree_data.goals[0]
         for data in (
@@ -337,10 +337,10 @@ async def test_the_client_refuses_a_picture_in_the_servers_own_words(live_server
                 set_language("nb")
 
 
-async def test_history_offers_no_write_keys_but_restore(live_server: Any) -> None:
-    app = make_app(live_server.url)
+async def test_history_offers_no_write_keys_but_restore(demo_server: Any) -> None:
+    app = make_app(demo_server)
     async with app.run_test(size=(150, 45)) as pilot:
-        pane = await open_goals(pilot, live_server, "koordinator")
+        pane = await open_goals(pilot, demo_server, "koordinator")
         assert pane.tree_data is not None and pane.tree_data.goals
         goal_id = pane.tree_data.goals[0].id
         await app.api.goal_to_history(pane.plan_id, goal_id)

@@ -20,7 +20,7 @@ from server.accounts.models import UserAccount
 from server.goals.models import Activity, Comment, Goal
 from server.life_areas.models import LifeAreaText
 from server.participants.models import Participant
-from tests.tui.helpers import fill, make_app, notifications, wait_until
+from tests.tui.helpers import fill, make_app, notifications, settled, wait_until
 from tests.tui.plan.test_messages_calendar_home_timeline import demo_plan, open_tab
 from widgets.content_form import ChooseDialog, ConfirmDialog, ContentForm
 from widgets.goal_tree import GoalTreeView, Selected
@@ -90,22 +90,22 @@ async def save(pilot: Any, form: ContentForm) -> None:
 
 
 async def test_editing_an_activitys_title_keeps_a_responsible_who_has_left_the_plan(
-    live_server: Any,
+    demo_server: Any,
 ) -> None:
-    plan_id, _ = demo_plan(live_server)
-    app = make_app(live_server.url)
+    plan_id, _ = demo_plan(demo_server)
+    app = make_app(demo_server)
     async with app.run_test(size=(150, 45)) as pilot:
-        pane = await open_goals(pilot, live_server)
+        pane = await open_goals(pilot, demo_server)
         coordinator = pane.plan.me.participant_id
         act = next(
             a
-            for a in rows(live_server, Activity, Activity.plan_id == plan_id)
+            for a in rows(demo_server, Activity, Activity.plan_id == plan_id)
             if a.responsible_participant_id not in (None, coordinator)
         )
         responsible = act.responsible_participant_id
         # The responsible person leaves the plan after the tree was loaded: the form's list
         # is fetched when it opens, and no longer holds them.
-        with live_server.ctx.db.writing() as db:
+        with demo_server.ctx.db.writing() as db:
             row = db.get(Participant, responsible)
             row.removed_at = row.created_at
         await pick(pilot, pane, "activity", act.id)
@@ -118,15 +118,15 @@ async def test_editing_an_activitys_title_keeps_a_responsible_who_has_left_the_p
         await fill(pilot, "#field-title", "Ny tittel på aktiviteten")
         await save(pilot, form)
         await wait_until(pilot, lambda: "Lagret." in notifications(app))
-    [stored] = rows(live_server, Activity, Activity.id == act.id)
+    [stored] = rows(demo_server, Activity, Activity.id == act.id)
     assert stored.title == "Ny tittel på aktiviteten"
     assert stored.responsible_participant_id == responsible
 
 
-async def test_editing_a_goal(live_server: Any) -> None:
-    app = make_app(live_server.url)
+async def test_editing_a_goal(demo_server: Any) -> None:
+    app = make_app(demo_server)
     async with app.run_test(size=(150, 45)) as pilot:
-        pane = await open_goals(pilot, live_server)
+        pane = await open_goals(pilot, demo_server)
         assert pane.tree_data is not None
         goal = pane.tree_data.goals[0]
         await pick(pilot, pane, "goal", goal.id)
@@ -139,7 +139,7 @@ async def test_editing_a_goal(live_server: Any) -> None:
             lambda: "Et tydeligere mål" in str(pane.query_one("#goal-details", Static).render()),
         )
         assert "Et tydeligere mål" in [g.title for g in pane.tree_data.goals]
-    [stored] = rows(live_server, Goal, Goal.id == goal.id)
+    [stored] = rows(demo_server, Goal, Goal.id == goal.id)
     assert (stored.title, stored.progress, stored.version) == (
         "Et tydeligere mål",
         85,
@@ -150,10 +150,10 @@ async def test_editing_a_goal(live_server: Any) -> None:
 # --- ordering, moving, history, deleting ---------------------------------------------------
 
 
-async def test_moving_an_activity_up_down_and_to_another_goal(live_server: Any) -> None:
-    app = make_app(live_server.url)
+async def test_moving_an_activity_up_down_and_to_another_goal(demo_server: Any) -> None:
+    app = make_app(demo_server)
     async with app.run_test(size=(150, 45)) as pilot:
-        pane = await open_goals(pilot, live_server)
+        pane = await open_goals(pilot, demo_server)
         assert pane.tree_data is not None
         goal = next(g for g in pane.tree_data.goals if len(g.activities) >= 2)
         first, second = goal.activities[0].id, goal.activities[1].id
@@ -161,7 +161,7 @@ async def test_moving_an_activity_up_down_and_to_another_goal(live_server: Any) 
         await pilot.press("ctrl+up")
         await wait_until(pilot, lambda: activities_of(pane, goal.id)[:2] == [second, first])
         positions = {
-            a.id: a.position for a in rows(live_server, Activity, Activity.goal_id == goal.id)
+            a.id: a.position for a in rows(demo_server, Activity, Activity.goal_id == goal.id)
         }
         assert positions[second] == 0 and positions[first] == 1
         await wait_until(pilot, lambda: getattr(pane.view.selected, "id", None) == second)
@@ -180,14 +180,14 @@ async def test_moving_an_activity_up_down_and_to_another_goal(live_server: Any) 
         await wait_until(pilot, lambda: second in activities_of(pane, target))
         assert second not in activities_of(pane, goal.id)
         assert activities_of(pane, target)[-1] == second  # put last under its new goal
-    [moved] = rows(live_server, Activity, Activity.id == second)
+    [moved] = rows(demo_server, Activity, Activity.id == second)
     assert moved.goal_id == target
 
 
-async def test_restoring_a_goal_from_history(live_server: Any) -> None:
-    app = make_app(live_server.url)
+async def test_restoring_a_goal_from_history(demo_server: Any) -> None:
+    app = make_app(demo_server)
     async with app.run_test(size=(150, 45)) as pilot:
-        pane = await open_goals(pilot, live_server)
+        pane = await open_goals(pilot, demo_server)
         assert pane.tree_data is not None
         goal_id = pane.tree_data.goals[0].id
         await app.api.goal_to_history(pane.plan_id, goal_id)
@@ -204,14 +204,14 @@ async def test_restoring_a_goal_from_history(live_server: Any) -> None:
             pilot,
             lambda: not pane.history and pane.tree_data.goals[-1].id == goal_id,  # type: ignore[union-attr]
         )
-    [stored] = rows(live_server, Goal, Goal.id == goal_id)
+    [stored] = rows(demo_server, Goal, Goal.id == goal_id)
     assert not stored.in_history
 
 
-async def test_the_history_view_shows_the_goal_its_cursor_starts_on(live_server: Any) -> None:
-    app = make_app(live_server.url)
+async def test_the_history_view_shows_the_goal_its_cursor_starts_on(demo_server: Any) -> None:
+    app = make_app(demo_server)
     async with app.run_test(size=(150, 45)) as pilot:
-        pane = await open_goals(pilot, live_server)
+        pane = await open_goals(pilot, demo_server)
         assert pane.tree_data is not None
         first = pane.tree_data.goals[0]
         await app.api.goal_to_history(pane.plan_id, first.id)
@@ -224,10 +224,10 @@ async def test_the_history_view_shows_the_goal_its_cursor_starts_on(live_server:
         assert pane.view.selected == Selected("goal", shown.id, shown.id)
 
 
-async def test_delete_asks_first_no_keeps_it_yes_deletes_it(live_server: Any) -> None:
-    app = make_app(live_server.url)
+async def test_delete_asks_first_no_keeps_it_yes_deletes_it(demo_server: Any) -> None:
+    app = make_app(demo_server)
     async with app.run_test(size=(150, 45)) as pilot:
-        pane = await open_goals(pilot, live_server)
+        pane = await open_goals(pilot, demo_server)
         assert pane.tree_data is not None
         goal = next(g for g in pane.tree_data.goals if g.activities)
         act = goal.activities[0]
@@ -237,38 +237,38 @@ async def test_delete_asks_first_no_keeps_it_yes_deletes_it(live_server: Any) ->
         assert act.title in str(app.screen.query_one("#confirm-question", Static).render())
         await pilot.press("escape")  # no
         await wait_until(pilot, lambda: not isinstance(app.screen, ConfirmDialog))
-        await pilot.pause(0.3)
-        assert rows(live_server, Activity, Activity.id == act.id)
+        await settled(pilot, demo_server)  # a delete, had one been sent, would be back
+        assert rows(demo_server, Activity, Activity.id == act.id)
         assert act.id in activities_of(pane, goal.id)
         await pilot.press("delete")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         await pilot.press("y")
         await wait_until(pilot, lambda: act.id not in activities_of(pane, goal.id))
-        assert not rows(live_server, Activity, Activity.id == act.id)
+        assert not rows(demo_server, Activity, Activity.id == act.id)
         # A goal too, after the same question ("Nei" by its button, then yes).
         await pick(pilot, pane, "goal", goal.id)
         await pilot.press("delete")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         await pilot.click("#confirm-no")
         await wait_until(pilot, lambda: not isinstance(app.screen, ConfirmDialog))
-        assert rows(live_server, Goal, Goal.id == goal.id)
+        assert rows(demo_server, Goal, Goal.id == goal.id)
         await pilot.press("delete")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         await pilot.click("#confirm-yes")
         await wait_until(pilot, lambda: goal.id not in [g.id for g in pane.tree_data.goals])  # type: ignore[union-attr]
         assert "Slettet." in notifications(app)
-    assert not rows(live_server, Goal, Goal.id == goal.id)
+    assert not rows(demo_server, Goal, Goal.id == goal.id)
 
 
 # --- comments, server field errors, drafts ---------------------------------------------------
 
 
-async def test_editing_and_deleting_ones_own_comment(live_server: Any) -> None:
+async def test_editing_and_deleting_ones_own_comment(demo_server: Any) -> None:
     from sampro_contract import CommentCreate
 
-    app = make_app(live_server.url)
+    app = make_app(demo_server)
     async with app.run_test(size=(150, 45)) as pilot:
-        pane = await open_goals(pilot, live_server)
+        pane = await open_goals(pilot, demo_server)
         assert pane.tree_data is not None
         goal_id = pane.tree_data.goals[0].id
         mine = await app.api.add_comment(pane.plan_id, CommentCreate(goal_id=goal_id, body="Først"))
@@ -297,7 +297,7 @@ async def test_editing_and_deleting_ones_own_comment(live_server: Any) -> None:
             pilot,
             lambda: "Endret av meg" in str(pane.query_one("#goal-comments", Static).render()),
         )
-        [stored] = rows(live_server, Comment, Comment.id == mine.id)
+        [stored] = rows(demo_server, Comment, Comment.id == mine.id)
         assert (stored.body, stored.version) == ("Endret av meg", 2)
         # Then delete it: K, Enter, down to "Slett", Enter, and yes to the question.
         await wait_until(
@@ -318,15 +318,15 @@ async def test_editing_and_deleting_ones_own_comment(live_server: Any) -> None:
             pilot,
             lambda: "Endret av meg" not in str(pane.query_one("#goal-comments", Static).render()),
         )
-    assert not rows(live_server, Comment, Comment.id == mine.id)
+    assert not rows(demo_server, Comment, Comment.id == mine.id)
 
 
-async def test_a_server_field_error_shows_under_its_field(live_server: Any) -> None:
+async def test_a_server_field_error_shows_under_its_field(demo_server: Any) -> None:
     """A person chosen as responsible leaves the plan while the form is open: the server's
     refusal lands under the responsible field, and the form stays open with the text."""
-    app = make_app(live_server.url)
+    app = make_app(demo_server)
     async with app.run_test(size=(150, 45)) as pilot:
-        pane = await open_goals(pilot, live_server)
+        pane = await open_goals(pilot, demo_server)
         assert pane.tree_data is not None
         goal = pane.tree_data.goals[0]
         await pick(pilot, pane, "goal", goal.id)
@@ -337,7 +337,7 @@ async def test_a_server_field_error_shows_under_its_field(live_server: Any) -> N
         )
         form.query_one("#field-responsible_participant_id", Select).value = str(chosen)
         await fill(pilot, "#field-title", "Ukentlig samtale")
-        with live_server.ctx.db.writing() as db:
+        with demo_server.ctx.db.writing() as db:
             row = db.get(Participant, chosen)
             row.removed_at = row.created_at
         await pilot.press("ctrl+s")
@@ -349,13 +349,13 @@ async def test_a_server_field_error_shows_under_its_field(live_server: Any) -> N
         assert app.screen is form
         assert str(form.query_one("#err-title", Static).render()) == ""
         await pilot.press("escape")
-    assert not rows(live_server, Activity, Activity.title == "Ukentlig samtale")
+    assert not rows(demo_server, Activity, Activity.title == "Ukentlig samtale")
 
 
-async def test_a_cancelled_form_forgets_its_draft(live_server: Any) -> None:
-    app = make_app(live_server.url)
+async def test_a_cancelled_form_forgets_its_draft(demo_server: Any) -> None:
+    app = make_app(demo_server)
     async with app.run_test(size=(150, 45)) as pilot:
-        pane = await open_goals(pilot, live_server)
+        pane = await open_goals(pilot, demo_server)
         assert pane.tree_data is not None
         goal = pane.tree_data.goals[0]
         key = f"plan-{pane.plan_id}-goal-{goal.id}"
@@ -392,12 +392,12 @@ def real_png() -> bytes:
 
 
 async def test_saving_a_picture_asks_where_and_never_overwrites(
-    live_server: Any, tmp_path: Path
+    demo_server: Any, tmp_path: Path
 ) -> None:
     png = real_png()
-    app = make_app(live_server.url)
+    app = make_app(demo_server)
     async with app.run_test(size=(150, 45)) as pilot:
-        pane = await open_goals(pilot, live_server)
+        pane = await open_goals(pilot, demo_server)
         assert pane.tree_data is not None
         goal = pane.tree_data.goals[0]
         await app.api.set_goal_picture(pane.plan_id, goal.id, goal.version, png)
@@ -431,14 +431,14 @@ async def test_saving_a_picture_asks_where_and_never_overwrites(
         await pilot.press("escape")
 
 
-async def test_a_life_area_is_saved_without_a_date(live_server: Any) -> None:
+async def test_a_life_area_is_saved_without_a_date(demo_server: Any) -> None:
     from screens.plan.life_areas.pane import LifeAreasPane
     from widgets.life_areas import LifeAreasView
 
-    plan_id, _ = demo_plan(live_server)
-    app = make_app(live_server.url)
+    plan_id, _ = demo_plan(demo_server)
+    app = make_app(demo_server)
     async with app.run_test(size=(150, 45)) as pilot:
-        screen = await open_tab(pilot, live_server, "koordinator", plan_id, "tab-life")
+        screen = await open_tab(pilot, demo_server, "koordinator", plan_id, "tab-life")
         pane = screen.query_one(LifeAreasPane)
         view = pane.query_one(LifeAreasView)
         await wait_until(pilot, lambda: bool(view.entries))
@@ -452,7 +452,7 @@ async def test_a_life_area_is_saved_without_a_date(live_server: Any) -> None:
         await save(pilot, form)
         await wait_until(pilot, lambda: "Lagret." in notifications(app))
     [stored] = rows(
-        live_server,
+        demo_server,
         LifeAreaText,
         LifeAreaText.plan_id == plan_id,
         LifeAreaText.area == entry.area.value,
@@ -460,17 +460,17 @@ async def test_a_life_area_is_saved_without_a_date(live_server: Any) -> None:
     assert (stored.area_date, stored.status) == (None, "Avklart")
 
 
-async def test_a_new_life_area_is_offered_todays_date(live_server: Any) -> None:
+async def test_a_new_life_area_is_offered_todays_date(demo_server: Any) -> None:
     from screens.plan.life_areas.pane import LifeAreasPane
     from widgets.life_areas import LifeAreasView
 
-    plan_id, _ = demo_plan(live_server)
-    with live_server.ctx.db.writing() as db:
+    plan_id, _ = demo_plan(demo_server)
+    with demo_server.ctx.db.writing() as db:
         for row in db.scalars(select(LifeAreaText).where(LifeAreaText.plan_id == plan_id)):
             db.delete(row)
-    app = make_app(live_server.url)
+    app = make_app(demo_server)
     async with app.run_test(size=(150, 45)) as pilot:
-        screen = await open_tab(pilot, live_server, "koordinator", plan_id, "tab-life")
+        screen = await open_tab(pilot, demo_server, "koordinator", plan_id, "tab-life")
         view = screen.query_one(LifeAreasPane).query_one(LifeAreasView)
         await wait_until(pilot, lambda: bool(view.entries))
         view.focus()
@@ -481,19 +481,19 @@ async def test_a_new_life_area_is_offered_todays_date(live_server: Any) -> None:
 
 
 async def test_goals_and_life_areas_tabs_are_hidden_without_the_read_right(
-    live_server: Any,
+    demo_server: Any,
 ) -> None:
-    plan_id, relative = demo_plan(live_server)
-    with live_server.ctx.db.writing() as db:
+    plan_id, relative = demo_plan(demo_server)
+    with demo_server.ctx.db.writing() as db:
         row = db.get(Participant, relative)
         assert row is not None and row.role == PlanRole.RELATIVE
         # Activities readable, but goals not: activities are shown under their goals, so
         # no goal tab either (DESIGN-NOTES); no life area at all.
         row.rights = Rights(activities=Access.READ).model_dump(mode="json")
         assert db.scalars(select(UserAccount).where(UserAccount.username == "parorende")).one()
-    app = make_app(live_server.url)
+    app = make_app(demo_server)
     async with app.run_test(size=(150, 45)) as pilot:
-        screen = await open_tab(pilot, live_server, "parorende", plan_id, "tab-home")
+        screen = await open_tab(pilot, demo_server, "parorende", plan_id, "tab-home")
         await wait_until(pilot, lambda: bool(screen.query("#tab-participants")))
         await pilot.pause()
         tabs = [p.id for p in screen.query_one("#tabs", TabbedContent).query("TabPane")]

@@ -48,13 +48,13 @@ def stored_period(live: Any, plan_id: int) -> tuple[date | None, date | None]:
         return plan.start_date, plan.end_date
 
 
-async def test_the_coordinator_sets_the_plan_period_in_the_home_editor(live_server: Any) -> None:
-    plan_id, _ = demo_plan(live_server)
-    app = make_app(live_server.url)
+async def test_the_coordinator_sets_the_plan_period_in_the_home_editor(demo_server: Any) -> None:
+    plan_id, _ = demo_plan(demo_server)
+    app = make_app(demo_server)
     async with app.run_test(size=(140, 50)) as pilot:
-        screen = await open_tab(pilot, live_server, "koordinator", plan_id, "tab-home")
+        screen = await open_tab(pilot, demo_server, "koordinator", plan_id, "tab-home")
         await wait_until(pilot, lambda: screen.plan is not None)
-        before = stored_period(live_server, plan_id)
+        before = stored_period(demo_server, plan_id)
         await pilot.press("e")
         await wait_until(pilot, lambda: screen.editing)
         assert screen.query_one("#editor-dates").display
@@ -71,12 +71,12 @@ async def test_the_coordinator_sets_the_plan_period_in_the_home_editor(live_serv
         await wait_until(
             pilot, lambda: "Sluttdato kan ikke være før startdato." in str(error.render())
         )
-        assert screen.editing and stored_period(live_server, plan_id) == before
+        assert screen.editing and stored_period(demo_server, plan_id) == before
         # A good period is saved, shown and stored.
         await fill(pilot, "#edit-end", "31.01.2027")
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: not screen.editing)
-        assert stored_period(live_server, plan_id) == (date(2026, 2, 1), date(2027, 1, 31))
+        assert stored_period(demo_server, plan_id) == (date(2026, 2, 1), date(2027, 1, 31))
         facts = str(screen.query_one("#plan-facts", Static).render())
         assert "start 01.02.2026" in facts and "slutt 31.01.2027" in facts
         assert "Lagret." in notifications(app)
@@ -86,29 +86,29 @@ async def test_the_coordinator_sets_the_plan_period_in_the_home_editor(live_serv
         assert screen.query_one("#edit-end", Input).value == "31.01.2027"
 
 
-async def test_the_owner_edits_the_presentation_but_sees_no_date_fields(live_server: Any) -> None:
-    plan_id, _ = demo_plan(live_server)
-    app = make_app(live_server.url)
+async def test_the_owner_edits_the_presentation_but_sees_no_date_fields(demo_server: Any) -> None:
+    plan_id, _ = demo_plan(demo_server)
+    app = make_app(demo_server)
     async with app.run_test(size=(140, 50)) as pilot:
-        screen = await open_tab(pilot, live_server, "planeier", plan_id, "tab-home")
+        screen = await open_tab(pilot, demo_server, "planeier", plan_id, "tab-home")
         await wait_until(pilot, lambda: screen.plan is not None)
         await pilot.press("e")
         await wait_until(pilot, lambda: screen.editing)
         assert not screen.query_one("#editor-dates").display
-        before = stored_period(live_server, plan_id)
+        before = stored_period(demo_server, plan_id)
         await fill(pilot, "#edit-status", "Det går bedre nå")
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: not screen.editing)
-        assert stored_period(live_server, plan_id) == before
+        assert stored_period(demo_server, plan_id) == before
 
 
 async def test_completeness_shows_on_home_and_enter_goes_where_each_item_is_fixed(
-    live_server: Any,
+    demo_server: Any,
 ) -> None:
-    plan_id = plan_without_goals(live_server)
-    app = make_app(live_server.url)
+    plan_id = plan_without_goals(demo_server)
+    app = make_app(demo_server)
     async with app.run_test(size=(140, 50)) as pilot:
-        screen = await open_tab(pilot, live_server, "koordinator", plan_id, "tab-home")
+        screen = await open_tab(pilot, demo_server, "koordinator", plan_id, "tab-home")
         await wait_until(pilot, lambda: bool(screen.query("#completeness")))
         listing = screen.query_one("#completeness", CompletenessList)
         await wait_until(pilot, lambda: "goals" in listing.targets)
@@ -162,12 +162,12 @@ async def test_completeness_shows_on_home_and_enter_goes_where_each_item_is_fixe
 
 
 async def test_tabbing_into_the_completeness_list_lets_enter_act_on_the_first_item(
-    live_server: Any,
+    demo_server: Any,
 ) -> None:
-    plan_id = plan_without_goals(live_server)
-    app = make_app(live_server.url)
+    plan_id = plan_without_goals(demo_server)
+    app = make_app(demo_server)
     async with app.run_test(size=(140, 50)) as pilot:
-        screen = await open_tab(pilot, live_server, "koordinator", plan_id, "tab-home")
+        screen = await open_tab(pilot, demo_server, "koordinator", plan_id, "tab-home")
         await wait_until(pilot, lambda: bool(screen.query("#completeness")))
         listing = screen.query_one("#completeness", CompletenessList)
         await wait_until(pilot, lambda: bool(listing.targets))
@@ -182,14 +182,14 @@ async def test_tabbing_into_the_completeness_list_lets_enter_act_on_the_first_it
 
 
 async def test_the_servers_refusal_is_said_in_norwegian_with_the_fields_label(
-    live_server: Any,
+    demo_server: Any,
 ) -> None:
     from textual.widgets import TextArea
 
-    plan_id, _ = demo_plan(live_server)
-    app = make_app(live_server.url)
+    plan_id, _ = demo_plan(demo_server)
+    app = make_app(demo_server)
     async with app.run_test(size=(140, 50)) as pilot:
-        screen = await open_tab(pilot, live_server, "koordinator", plan_id, "tab-home")
+        screen = await open_tab(pilot, demo_server, "koordinator", plan_id, "tab-home")
         await wait_until(pilot, lambda: screen.plan is not None)
         await pilot.press("e")
         await wait_until(pilot, lambda: screen.editing)

@@ -36,12 +36,12 @@ async def show_log(pilot: Any, screen: Any) -> LogPane:
 
 
 async def test_the_coordinator_sees_their_own_change_in_the_log_and_filters_it(
-    live_server: Any,
+    demo_server: Any,
 ) -> None:
-    plan_id = owner_plan(live_server)
-    teacher = participant_of(live_server, plan_id, "laerer")
-    async with make_app(live_server.url).run_test(size=(150, 44)) as pilot:
-        screen = await open_plan(pilot, live_server, "koordinator", plan_id)
+    plan_id = owner_plan(demo_server)
+    teacher = participant_of(demo_server, plan_id, "laerer")
+    async with make_app(demo_server).run_test(size=(150, 44)) as pilot:
+        screen = await open_plan(pilot, demo_server, "koordinator", plan_id)
         pane = await show_log(pilot, screen)
         assert not any(e.action == "participant_changed" for e in pane.entries)
         screen.query_one("#tabs", TabbedContent).active = "tab-participants"
@@ -79,9 +79,9 @@ async def test_the_coordinator_sees_their_own_change_in_the_log_and_filters_it(
         assert "Kontaktlærer" in detail
 
 
-async def test_a_long_log_is_read_page_by_page(live_server: Any) -> None:
-    plan_id = owner_plan(live_server)
-    with live_server.ctx.db.write_session() as db:
+async def test_a_long_log_is_read_page_by_page(demo_server: Any) -> None:
+    plan_id = owner_plan(demo_server)
+    with demo_server.ctx.db.write_session() as db:
         first = db.scalar(select(func.min(AuditLog.at)).where(AuditLog.plan_id == plan_id))
         assert first is not None
         db.execute(
@@ -101,8 +101,8 @@ async def test_a_long_log_is_read_page_by_page(live_server: Any) -> None:
             ],
         )
         db.commit()
-    async with make_app(live_server.url).run_test(size=(150, 44)) as pilot:
-        screen = await open_plan(pilot, live_server, "koordinator", plan_id)
+    async with make_app(demo_server).run_test(size=(150, 44)) as pilot:
+        screen = await open_plan(pilot, demo_server, "koordinator", plan_id)
         pane = await show_log(pilot, screen)
         assert (len(pane.entries), pane.pages, pane.has_more) == (PAGE_SIZE, 1, True)
         table = pane.query_one(LogTable)
@@ -119,11 +119,11 @@ async def test_a_long_log_is_read_page_by_page(live_server: Any) -> None:
         assert all(a.at >= b.at for a, b in zip(pane.entries, pane.entries[1:], strict=False))
 
 
-async def test_a_participant_without_the_log_right_has_no_log_tab(live_server: Any) -> None:
-    plan_id = owner_plan(live_server)
-    assert participant_of(live_server, plan_id, "laerer").rights["log"] is False
-    async with make_app(live_server.url).run_test(size=(150, 44)) as pilot:
-        screen = await open_plan(pilot, live_server, "laerer", plan_id)
+async def test_a_participant_without_the_log_right_has_no_log_tab(demo_server: Any) -> None:
+    plan_id = owner_plan(demo_server)
+    assert participant_of(demo_server, plan_id, "laerer").rights["log"] is False
+    async with make_app(demo_server).run_test(size=(150, 44)) as pilot:
+        screen = await open_plan(pilot, demo_server, "laerer", plan_id)
         assert screen.query("#tab-participants")
         assert not screen.query("#tab-log")
         assert not screen.query(LogPane)

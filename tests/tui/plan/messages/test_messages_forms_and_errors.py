@@ -7,7 +7,6 @@ category field, and Enter on a timeline comment goes straight to what it is on."
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -20,20 +19,19 @@ from screens.plan.messages.pane import MessagesPane, MessageTable
 from server.log.models import AuditLog
 from server.messages.models import Message
 from server.profile.models import Draft
-from tests.conftest import start_live_server
 from tests.tui.helpers import make_app, notifications, wait_until
+from tests.tui.in_process import ForwardingTransport
 from tests.tui.plan.test_messages_calendar_home_timeline import demo_plan, open_messages, open_tab
 from widgets.content_form import ConfirmDialog
 
 
 def as_app(pilot: Any, live: Any, method: str, path: str, body: Any = None) -> Any:
     """A call with the app's own session, from another client (as a second window)."""
-    r = httpx.request(
+    r = live.http().request(
         method,
-        f"{live.url}/api/v1{path}",
+        f"/api/v1{path}",
         headers={"Authorization": f"Bearer {pilot.app.api.token}"},
         json=body,
-        timeout=10,
     )
     assert r.status_code < 300, r.text
     return r.json() if r.content else None
@@ -60,61 +58,67 @@ async def open_row(pilot: Any, pane: MessagesPane, subject: str) -> None:
 # --- 1. failures are said ---------------------------------------------------------------
 
 
-async def test_a_session_lost_while_loading_messages_returns_to_login(live_server: Any) -> None:
-    plan_id, _ = demo_plan(live_server)
-    async with make_app(live_server.url).run_test(size=(140, 44)) as pilot:
-        pane = await open_messages(pilot, live_server, "koordinator", plan_id)
-        as_app(pilot, live_server, "POST", "/auth/logout")  # logged out from elsewhere
+async def test_a_session_lost_while_loading_messages_returns_to_login(demo_server: Any) -> None:
+    plan_id, _ = demo_plan(demo_server)
+    async with make_app(demo_server).run_test(size=(140, 44)) as pilot:
+        pane = await open_messages(pilot, demo_server, "koordinator", plan_id)
+        as_app(pilot, demo_server, "POST", "/auth/logout")  # logged out from elsewhere
         pane.load()
         await wait_until(pilot, lambda: pilot.app.screen.id == "login", timeout=15)
 
 
+class StoppingServer(ForwardingTransport):
+    """The server, until `stopped`: then every connection is refused, as with it gone."""
+
+    stopped = False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.stopped:
+            raise httpx.ConnectError("Connection refused", request=request)
+        return await super().handle_async_request(request)
+
+
 async def test_messages_and_calendar_say_when_the_server_cannot_be_reached(
-    tmp_path: Path,
+    demo_server: Any,
 ) -> None:
     from screens.plan.calendar.pane import CalendarPane
     from screens.plan.timeline.pane import TimelinePane
 
-    live, stop = start_live_server(tmp_path)
-    stopped = False
-    try:
-        plan_id, _ = demo_plan(live)
-        async with make_app(live.url).run_test(size=(140, 44)) as pilot:
-            pane = await open_messages(pilot, live, "koordinator", plan_id)
-            stop()
-            stopped = True
-            pane.load()
-            said = "Får ikke kontakt med tjeneren"
-            await wait_until(pilot, lambda: any(said in n for n in notifications(pilot.app)))
-            count = len(notifications(pilot.app))
-            screen = pilot.app.screen
-            screen.query_one(CalendarPane).reload()
-            await wait_until(pilot, lambda: len(notifications(pilot.app)) > count)
-            count = len(notifications(pilot.app))
-            screen.query_one(TimelinePane).load()
-            await wait_until(pilot, lambda: len(notifications(pilot.app)) > count)
-            assert all(said in n for n in notifications(pilot.app)[-2:])
-    finally:
-        if not stopped:
-            stop()
+    live = demo_server
+    server = StoppingServer(live.transport)
+    plan_id, _ = demo_plan(live)
+    async with make_app(live, transport=server).run_test(size=(140, 44)) as pilot:
+        pane = await open_messages(pilot, live, "koordinator", plan_id)
+        server.stopped = True
+        pane.load()
+        said = "Får ikke kontakt med tjeneren"
+        await wait_until(pilot, lambda: any(said in n for n in notifications(pilot.app)))
+        count = len(notifications(pilot.app))
+        screen = pilot.app.screen
+        screen.query_one(CalendarPane).reload()
+        await wait_until(pilot, lambda: len(notifications(pilot.app)) > count)
+        count = len(notifications(pilot.app))
+        screen.query_one(TimelinePane).load()
+        await wait_until(pilot, lambda: len(notifications(pilot.app)) > count)
+        assert all(said in n for n in notifications(pilot.app)[-2:])
 
 
 # --- 2. a compose form whose save fails -------------------------------------------------
 
 
 async def test_a_form_whose_draft_changed_elsewhere_closes_without_losing_the_text(
-    live_server: Any,
+    demo_server: Any,
 ) -> None:
-    plan_id, relative_pid = demo_plan(live_server)
-    async with make_app(live_server.url).run_test(size=(140, 44)) as pilot:
-        pane = await open_messages(pilot, live_server, "koordinator", plan_id)
+    plan_id, relative_pid = demo_plan(demo_server)
+    async with make_app(demo_server).run_test(size=(140, 44)) as pilot:
+        pane = await open_messages(pilot, demo_server, "koordinator", plan_id)
         body = {
             "subject": "Utkast til mor",
             "body": "Første",
             "recipient_ids": [relative_pid],
             "send": False,
         }
-        draft = as_app(pilot, live_server, "POST", f"/plans/{plan_id}/messages", body)
+        draft = as_app(pilot, demo_server, "POST", f"/plans/{plan_id}/messages", body)
         pane.set_folder(MessageFolder.DRAFTS)
         await wait_until(pilot, lambda: any(m.id == draft["id"] for m in pane.items))
         table = pane.query_one(MessageTable)
@@ -125,7 +129,7 @@ async def test_a_form_whose_draft_changed_elsewhere_closes_without_losing_the_te
         await wait_until(pilot, lambda: compose.saved_state is not None)
         # Meanwhile the same draft is changed in another window: this form's version is old.
         change = {"version": draft["version"], "body": "Endret i et annet vindu"}
-        as_app(pilot, live_server, "PATCH", f"/plans/{plan_id}/messages/{draft['id']}", change)
+        as_app(pilot, demo_server, "PATCH", f"/plans/{plan_id}/messages/{draft['id']}", change)
         compose.query_one("#compose-body", TextArea).text = "Min viktige tekst"
         await pilot.press("escape")
         status = compose.query_one("#compose-status", Static)
@@ -139,16 +143,16 @@ async def test_a_form_whose_draft_changed_elsewhere_closes_without_losing_the_te
         await wait_until(pilot, lambda: isinstance(pilot.app.screen, type(pane.screen)))
         assert "Min viktige tekst" in pilot.app.clipboard
         assert any("utklippstavlen" in n for n in notifications(pilot.app))
-    with live_server.ctx.db.read_session() as db:
+    with demo_server.ctx.db.read_session() as db:
         kept = db.scalars(select(Draft).where(Draft.plan_id == plan_id)).all()
         assert [d.payload["body"] for d in kept] == ["Min viktige tekst"]
         assert db.get_one(Message, draft["id"]).body == "Endret i et annet vindu"
 
 
-async def test_the_discard_key_asks_and_no_keeps_the_form(live_server: Any) -> None:
-    plan_id, _ = demo_plan(live_server)
-    async with make_app(live_server.url).run_test(size=(140, 44)) as pilot:
-        await open_messages(pilot, live_server, "koordinator", plan_id)
+async def test_the_discard_key_asks_and_no_keeps_the_form(demo_server: Any) -> None:
+    plan_id, _ = demo_plan(demo_server)
+    async with make_app(demo_server).run_test(size=(140, 44)) as pilot:
+        await open_messages(pilot, demo_server, "koordinator", plan_id)
         await pilot.press("n")
         await wait_until(pilot, lambda: isinstance(pilot.app.screen, ComposeScreen))
         compose = pilot.app.screen
@@ -162,13 +166,13 @@ async def test_the_discard_key_asks_and_no_keeps_the_form(live_server: Any) -> N
 # --- 4., 7. reply, reply to all, forward, delete, search, sort ----------------------------
 
 
-async def test_reply_reply_all_and_forward_go_to_the_right_people(live_server: Any) -> None:
-    plan_id, relative_pid = demo_plan(live_server)
-    async with make_app(live_server.url).run_test(size=(140, 44)) as pilot:
-        pane = await open_messages(pilot, live_server, "koordinator", plan_id)
-        recipients = as_app(pilot, live_server, "GET", f"/plans/{plan_id}/recipients")
+async def test_reply_reply_all_and_forward_go_to_the_right_people(demo_server: Any) -> None:
+    plan_id, relative_pid = demo_plan(demo_server)
+    async with make_app(demo_server).run_test(size=(140, 44)) as pilot:
+        pane = await open_messages(pilot, demo_server, "koordinator", plan_id)
+        recipients = as_app(pilot, demo_server, "GET", f"/plans/{plan_id}/recipients")
         other = next(r["participant_id"] for r in recipients if r["participant_id"] != relative_pid)
-        send_as_app(pilot, live_server, plan_id, [relative_pid, other], "Til to")
+        send_as_app(pilot, demo_server, plan_id, [relative_pid, other], "Til to")
         pane.set_folder(MessageFolder.SENT)
         await open_row(pilot, pane, "Til to")
 
@@ -194,8 +198,8 @@ async def test_reply_reply_all_and_forward_go_to_the_right_people(live_server: A
         assert (got, subject) == (set(), "VS: Til to") and "Tekst" in text
 
     # The relative answers the coordinator; reply to all also reaches the other one.
-    async with make_app(live_server.url).run_test(size=(140, 44)) as pilot:
-        pane = await open_messages(pilot, live_server, "parorende", plan_id)
+    async with make_app(demo_server).run_test(size=(140, 44)) as pilot:
+        pane = await open_messages(pilot, demo_server, "parorende", plan_id)
         await open_row(pilot, pane, "Til to")
         sender = pane.current.sender.participant_id if pane.current else None
         assert (await compose_with_keys(pilot, "r")) == {sender}
@@ -215,12 +219,12 @@ async def compose_with_keys(pilot: Any, key: str) -> set[int]:
     return got
 
 
-async def test_deleting_a_draft_asks_first(live_server: Any) -> None:
-    plan_id, relative_pid = demo_plan(live_server)
-    async with make_app(live_server.url).run_test(size=(140, 44)) as pilot:
-        pane = await open_messages(pilot, live_server, "koordinator", plan_id)
+async def test_deleting_a_draft_asks_first(demo_server: Any) -> None:
+    plan_id, relative_pid = demo_plan(demo_server)
+    async with make_app(demo_server).run_test(size=(140, 44)) as pilot:
+        pane = await open_messages(pilot, demo_server, "koordinator", plan_id)
         body = {"subject": "Slett meg", "body": "x", "recipient_ids": [relative_pid], "send": False}
-        draft = as_app(pilot, live_server, "POST", f"/plans/{plan_id}/messages", body)
+        draft = as_app(pilot, demo_server, "POST", f"/plans/{plan_id}/messages", body)
         pane.set_folder(MessageFolder.DRAFTS)
         await wait_until(pilot, lambda: any(m.id == draft["id"] for m in pane.items))
         table = pane.query_one(MessageTable)
@@ -230,23 +234,23 @@ async def test_deleting_a_draft_asks_first(live_server: Any) -> None:
         assert "Slett meg" in str(pilot.app.screen.query_one("#confirm-question").render())
         await pilot.press("escape")  # no: still there
         await wait_until(pilot, lambda: not isinstance(pilot.app.screen, ConfirmDialog))
-        with live_server.ctx.db.read_session() as db:
+        with demo_server.ctx.db.read_session() as db:
             assert db.get(Message, draft["id"]) is not None
         await pilot.press("x")
         await wait_until(pilot, lambda: isinstance(pilot.app.screen, ConfirmDialog))
         await pilot.press("j")
         await wait_until(pilot, lambda: all(m.id != draft["id"] for m in pane.items))
-        with live_server.ctx.db.read_session() as db:
+        with demo_server.ctx.db.read_session() as db:
             assert db.get(Message, draft["id"]) is None
 
 
-async def test_search_covers_all_folders_and_the_sort_keys_work(live_server: Any) -> None:
-    plan_id, relative_pid = demo_plan(live_server)
-    async with make_app(live_server.url).run_test(size=(140, 44)) as pilot:
-        pane = await open_messages(pilot, live_server, "koordinator", plan_id)
-        send_as_app(pilot, live_server, plan_id, [relative_pid], "Zebra sendt")
+async def test_search_covers_all_folders_and_the_sort_keys_work(demo_server: Any) -> None:
+    plan_id, relative_pid = demo_plan(demo_server)
+    async with make_app(demo_server).run_test(size=(140, 44)) as pilot:
+        pane = await open_messages(pilot, demo_server, "koordinator", plan_id)
+        send_as_app(pilot, demo_server, plan_id, [relative_pid], "Zebra sendt")
         body = {"subject": "Zebra utkast", "body": "x", "recipient_ids": [], "send": False}
-        as_app(pilot, live_server, "POST", f"/plans/{plan_id}/messages", body)
+        as_app(pilot, demo_server, "POST", f"/plans/{plan_id}/messages", body)
 
         # `s` moves the sort to the next column, `o` reverses.
         pane.set_folder(MessageFolder.SENT)
@@ -306,10 +310,10 @@ async def open_draft_from_results(pilot: Any, pane: MessagesPane, subject: str) 
     await wait_until(pilot, lambda: not isinstance(pilot.app.screen, ComposeScreen))
 
 
-async def test_the_category_field_is_there_for_notes_and_minutes_only(live_server: Any) -> None:
-    plan_id, _ = demo_plan(live_server)
-    async with make_app(live_server.url).run_test(size=(140, 44)) as pilot:
-        await open_messages(pilot, live_server, "koordinator", plan_id)
+async def test_the_category_field_is_there_for_notes_and_minutes_only(demo_server: Any) -> None:
+    plan_id, _ = demo_plan(demo_server)
+    async with make_app(demo_server).run_test(size=(140, 44)) as pilot:
+        await open_messages(pilot, demo_server, "koordinator", plan_id)
         await pilot.press("n")
         await wait_until(pilot, lambda: isinstance(pilot.app.screen, ComposeScreen))
         compose = pilot.app.screen
@@ -325,25 +329,25 @@ async def test_the_category_field_is_there_for_notes_and_minutes_only(live_serve
 # --- 6. Enter on a timeline comment --------------------------------------------------------
 
 
-async def test_enter_on_a_timeline_comment_goes_straight_to_its_goal(live_server: Any) -> None:
+async def test_enter_on_a_timeline_comment_goes_straight_to_its_goal(demo_server: Any) -> None:
     from screens.plan.goals.pane import GoalsPane
     from screens.plan.timeline.pane import TimelinePane
 
-    plan_id, _ = demo_plan(live_server)
-    async with make_app(live_server.url).run_test(size=(140, 44)) as pilot:
-        screen = await open_tab(pilot, live_server, "koordinator", plan_id, "tab-timeline")
+    plan_id, _ = demo_plan(demo_server)
+    async with make_app(demo_server).run_test(size=(140, 44)) as pilot:
+        screen = await open_tab(pilot, demo_server, "koordinator", plan_id, "tab-timeline")
         # Two goals with the same title, both commented on: the title cannot tell them apart.
         ids = []
         for text in ("Første", "Andre"):
             goal = as_app(
                 pilot,
-                live_server,
+                demo_server,
                 "POST",
                 f"/plans/{plan_id}/goals",
                 {"title": "Samme tittel", "registered_on": date.today().isoformat()},
             )
             comment = {"goal_id": goal["id"], "body": text}
-            as_app(pilot, live_server, "POST", f"/plans/{plan_id}/comments", comment)
+            as_app(pilot, demo_server, "POST", f"/plans/{plan_id}/comments", comment)
             ids.append(goal["id"])
         first, second = ids
         pane = screen.query_one(TimelinePane)
@@ -357,7 +361,7 @@ async def test_enter_on_a_timeline_comment_goes_straight_to_its_goal(live_server
             for n, i in enumerate(pane.items)
             if i is not None and i.object_type == "goal_comment" and i.goal_id == second
         )
-        with live_server.ctx.db.read_session() as db:
+        with demo_server.ctx.db.read_session() as db:
             last_log = db.scalar(select(AuditLog.id).order_by(AuditLog.id.desc()).limit(1))
         listing = pane.query_one("#timeline")
         listing.focus()
@@ -374,7 +378,7 @@ async def test_enter_on_a_timeline_comment_goes_straight_to_its_goal(live_server
                 and (goals.view.selected.kind, goals.view.selected.id) == ("goal", second)
             ),
         )
-    with live_server.ctx.db.read_session() as db:
+    with demo_server.ctx.db.read_session() as db:
         opened = db.scalars(
             select(AuditLog.object_id).where(
                 AuditLog.id > last_log, AuditLog.action == "read", AuditLog.object_type == "goal"

@@ -91,10 +91,10 @@ def visible_tab_ids(screen: Any) -> list[str]:
     return [str(tab.id).removeprefix("--content-tab-") for tab in tabs.query("Tab")]
 
 
-async def test_a_coordinator_sees_the_plan_tabs_in_the_agreed_order(live_server: Any) -> None:
-    plan_id = owner_plan(live_server)
-    async with make_app(live_server.url).run_test(size=(150, 44)) as pilot:
-        await log_in_fully(pilot, live_server, "koordinator")
+async def test_a_coordinator_sees_the_plan_tabs_in_the_agreed_order(demo_server: Any) -> None:
+    plan_id = owner_plan(demo_server)
+    async with make_app(demo_server).run_test(size=(150, 44)) as pilot:
+        await log_in_fully(pilot, demo_server, "koordinator")
         await wait_until(pilot, lambda: pilot.app.screen.id == "plans-screen")
         pilot.app.open_plan(plan_id)
         everything = {
@@ -160,13 +160,13 @@ async def test_tabs_land_in_order_whatever_order_they_are_added() -> None:
 
 
 async def test_coordinator_changes_consent_and_responsibility_and_meets_a_conflict(
-    live_server: Any,
+    demo_server: Any,
 ) -> None:
-    plan_id = owner_plan(live_server)
-    teacher = participant_of(live_server, plan_id, "laerer")
+    plan_id = owner_plan(demo_server)
+    teacher = participant_of(demo_server, plan_id, "laerer")
     soon = date.today() + timedelta(days=20)
-    async with make_app(live_server.url).run_test(size=(150, 44)) as pilot:
-        pane = await open_participants(pilot, live_server, "koordinator", plan_id)
+    async with make_app(demo_server).run_test(size=(150, 44)) as pilot:
+        pane = await open_participants(pilot, demo_server, "koordinator", plan_id)
         await choose_row(pilot, pane, "Sigrid Lunde")
         await pilot.press("e")
         await wait_until(pilot, lambda: isinstance(pilot.app.screen, ContentForm))
@@ -175,7 +175,7 @@ async def test_coordinator_changes_consent_and_responsibility_and_meets_a_confli
         await fill(pilot, "#field-responsibility", "Kontaktlærer")
 
         # Meanwhile someone else changes the same participant: the save is refused.
-        with live_server.ctx.db.write_session() as db:
+        with demo_server.ctx.db.write_session() as db:
             db.get_one(ParticipantRow, teacher.id).version += 1
             db.commit()
         await pilot.press("ctrl+s")
@@ -199,15 +199,15 @@ async def test_coordinator_changes_consent_and_responsibility_and_meets_a_confli
         rights = str(pane.query_one("#pp-rights", Static).render())
         assert "(om 20 d)" in rights
 
-    stored = participant_of(live_server, plan_id, "laerer")
+    stored = participant_of(demo_server, plan_id, "laerer")
     assert (stored.responsibility, stored.consent_expires) == ("Kontaktlærer", soon)
     assert stored.version == teacher.version + 2
 
 
-async def test_coordinator_adds_an_existing_person_of_the_unit(live_server: Any) -> None:
-    plan_id = owner_plan(live_server)
-    async with make_app(live_server.url).run_test(size=(150, 44)) as pilot:
-        pane = await open_participants(pilot, live_server, "koordinator", plan_id)
+async def test_coordinator_adds_an_existing_person_of_the_unit(demo_server: Any) -> None:
+    plan_id = owner_plan(demo_server)
+    async with make_app(demo_server).run_test(size=(150, 44)) as pilot:
+        pane = await open_participants(pilot, demo_server, "koordinator", plan_id)
         before = len(pane.rows)
         await pilot.press("n")
         await wait_until(pilot, lambda: isinstance(pilot.app.screen, ContentForm))
@@ -234,20 +234,20 @@ async def test_coordinator_adds_an_existing_person_of_the_unit(live_server: Any)
         assert pane.query_one(ParticipantTable).current_row is added
         assert "Magnus Tveit er lagt til i plangruppen." in notifications(pilot.app)
 
-    stored = participant_of(live_server, plan_id, "koordinator2")
+    stored = participant_of(demo_server, plan_id, "koordinator2")
     assert (stored.role, stored.responsibility) == ("relative", "Morfar")
     # The consent expiry offered is the owner's.
     assert (
-        stored.consent_expires == participant_of(live_server, plan_id, "planeier").consent_expires
+        stored.consent_expires == participant_of(demo_server, plan_id, "planeier").consent_expires
     )
 
 
 async def test_coordinator_registers_a_new_person_who_then_logs_in_with_the_sent_password(
-    live_server: Any,
+    demo_server: Any,
 ) -> None:
-    plan_id = owner_plan(live_server)
-    async with make_app(live_server.url).run_test(size=(150, 44)) as pilot:
-        pane = await open_participants(pilot, live_server, "koordinator", plan_id)
+    plan_id = owner_plan(demo_server)
+    async with make_app(demo_server).run_test(size=(150, 44)) as pilot:
+        pane = await open_participants(pilot, demo_server, "koordinator", plan_id)
         before = len(pane.rows)
         await pilot.press("N")
         await wait_until(pilot, lambda: isinstance(pilot.app.screen, ContentForm))
@@ -277,28 +277,28 @@ async def test_coordinator_registers_a_new_person_who_then_logs_in_with_the_sent
         assert added.participant.responsibility == "Fysioterapi to ganger i uka"
         assert any("midlertidig passord er sendt" in n for n in notifications(pilot.app))
 
-    sent = [m for m in live_server.sent_to("randi.fysio") if "Midlertidig passord" in m["body"]]
+    sent = [m for m in demo_server.sent_to("randi.fysio") if "Midlertidig passord" in m["body"]]
     assert len(sent) == 1 and sent[0]["channel"] == "sms"
     temporary = sent[0]["body"].split("Midlertidig passord: ")[1].split(". ")[0]
-    live_server.accounts["randi.fysio"] = temporary
-    async with make_app(live_server.url).run_test(size=(150, 44)) as pilot:
-        await log_in_fully(pilot, live_server, "randi.fysio")
+    demo_server.accounts["randi.fysio"] = temporary
+    async with make_app(demo_server).run_test(size=(150, 44)) as pilot:
+        await log_in_fully(pilot, demo_server, "randi.fysio")
         await wait_until(pilot, lambda: pilot.app.screen.id == "password")
 
 
 async def test_a_coordinator_finds_a_plan_whose_consent_ran_out_and_renews_it(
-    live_server: Any,
+    demo_server: Any,
 ) -> None:
-    plan_id = owner_plan(live_server)
+    plan_id = owner_plan(demo_server)
     yesterday = date.today() - timedelta(days=1)
-    owner_row = participant_of(live_server, plan_id, "planeier")
-    with live_server.ctx.db.write_session() as db:
+    owner_row = participant_of(demo_server, plan_id, "planeier")
+    with demo_server.ctx.db.write_session() as db:
         for username in ("planeier", "koordinator"):
-            row = db.get_one(ParticipantRow, participant_of(live_server, plan_id, username).id)
+            row = db.get_one(ParticipantRow, participant_of(demo_server, plan_id, username).id)
             row.consent_expires = yesterday
         db.commit()
-    async with make_app(live_server.url).run_test(size=(150, 44)) as pilot:
-        await log_in_fully(pilot, live_server, "koordinator")
+    async with make_app(demo_server).run_test(size=(150, 44)) as pilot:
+        await log_in_fully(pilot, demo_server, "koordinator")
         await wait_until(pilot, lambda: pilot.app.screen.id == "plans-screen")
         table = pilot.app.screen.query_one(PlanTable)
         await wait_until(pilot, lambda: any(p.id == plan_id for p in table.rows))
@@ -329,13 +329,13 @@ async def test_a_coordinator_finds_a_plan_whose_consent_ran_out_and_renews_it(
         # The renewal opens the plan again: its tabs come back and the note goes.
         await wait_until(pilot, lambda: bool(screen.query("#tab-goals")))
         await wait_until(pilot, lambda: not screen.query_one("#closed-note", Static).display)
-    assert participant_of(live_server, plan_id, "koordinator").consent_expires == renewed
+    assert participant_of(demo_server, plan_id, "koordinator").consent_expires == renewed
 
 
-async def test_a_relative_has_no_admin_keys_and_sets_own_notifications(live_server: Any) -> None:
-    plan_id = owner_plan(live_server)
-    async with make_app(live_server.url).run_test(size=(150, 44)) as pilot:
-        pane = await open_participants(pilot, live_server, "parorende", plan_id)
+async def test_a_relative_has_no_admin_keys_and_sets_own_notifications(demo_server: Any) -> None:
+    plan_id = owner_plan(demo_server)
+    async with make_app(demo_server).run_test(size=(150, 44)) as pilot:
+        pane = await open_participants(pilot, demo_server, "parorende", plan_id)
         await choose_row(pilot, pane, "Sigrid Lunde")
         actions = {b.binding.action for b in pilot.app.screen.active_bindings.values()}
         assert not actions & {"add", "edit", "remove"}
