@@ -703,7 +703,7 @@ def report(soak: Soak, members: list[Member], seconds: float, found: Findings) -
     if found.error_answer_stored:
         print(f'  answered 5xx ("nothing was saved") yet stored: {found.error_answer_stored}')
 
-    carried, killed_sessions = carried_over(soak)
+    carried = carried_over(soak)
     fivexx = [s for s in samples if s.status >= 500 and window(s) != "kill"]
     dropped = [s for s in samples if s.status == 0 and window(s) != "kill"]
     print(f"\nLost writes: {len(found.lost)}")
@@ -729,17 +729,22 @@ def report(soak: Soak, members: list[Member], seconds: float, found: Findings) -
     )
     for s in dropped[:20]:
         print(f"  {s.kind} at {s.at:.2f} s on worker {s.worker}: {s.code}")
-    waits = sorted(carried.values())
+    waits = sorted(carried.at_other.values())
     print(
-        f"Sessions carried over: {len(carried)} of the {len(killed_sessions)} that had used "
-        f"the killed worker went on at the other with the same token"
+        f"Sessions carried over: {len(carried.went_on)} of the {len(carried.used)} that had "
+        f"used the killed worker made a successful request afterwards with the same token; "
+        f"{len(waits)} at the other worker"
         + (
-            f" (first success there {statistics.median(waits):.1f} s after the kill at the "
+            f" (the first there {statistics.median(waits):.1f} s after the kill at the "
             f"median, {waits[-1]:.1f} s at the latest)"
             if waits
             else ""
         )
     )
+    for sid in sorted(carried.used - carried.went_on)[:10]:
+        track = soak.sessions[sid]
+        uses = [(round(at, 1), w, ok) for at, w, ok in track.uses if kill and at > kill.killed_at]
+        print(f"  session {sid} of member {track.member}: after the kill {uses[:8]}")
 
     failed = []
     if kill is None:
@@ -754,31 +759,38 @@ def report(soak: Soak, members: list[Member], seconds: float, found: Findings) -
         failed.append("5xx outside the kill window")
     if dropped:
         failed.append("connections failed outside the kill window")
-    if len(carried) != len(killed_sessions) or not killed_sessions:
+    if carried.went_on != carried.used or not carried.used:
         failed.append("sessions of the killed worker did not go on")
     return failed
 
 
-def carried_over(soak: Soak) -> tuple[dict[int, float], set[int]]:
-    """Sessions that had used the killed worker before the kill and were not ended by then,
-    and those of them with a successful request at the other worker after the kill (with
-    how long after the kill the first one came)."""
-    kill = soak.kill
+@dataclass
+class CarriedOver:
+    """The sessions that had used the killed worker before the kill and were not ended by
+    then, and what became of them afterwards."""
+
+    used: set[int] = field(default_factory=set)
+    went_on: set[int] = field(default_factory=set)  # a 2xx afterwards, at either worker
+    at_other: dict[int, float] = field(default_factory=dict)  # first 2xx at the other: when
+
+
+def carried_over(soak: Soak) -> CarriedOver:
+    kill, found = soak.kill, CarriedOver()
     if kill is None:
-        return {}, set()
-    used: set[int] = set()
-    carried: dict[int, float] = {}
+        return found
     for sid, track in soak.sessions.items():
         if track.ended_at is not None and track.ended_at <= kill.killed_at:
             continue
-        if any(at < kill.killed_at and w == kill.worker for at, w, _ in track.uses):
-            used.add(sid)
-            after = [
-                at for at, w, ok in track.uses if at > kill.killed_at and w != kill.worker and ok
-            ]
-            if after:
-                carried[sid] = min(after) - kill.killed_at
-    return carried, used
+        if not any(at < kill.killed_at and w == kill.worker for at, w, _ in track.uses):
+            continue
+        found.used.add(sid)
+        after = [(at, w) for at, w, ok in track.uses if at > kill.killed_at and ok]
+        if after:
+            found.went_on.add(sid)
+        elsewhere = [at for at, w in after if w != kill.worker]
+        if elsewhere:
+            found.at_other[sid] = min(elsewhere) - kill.killed_at
+    return found
 
 
 def log_excerpt(workers: list[Worker]) -> None:
