@@ -216,6 +216,7 @@ def validation_summary(error: ApiError) -> str:
 
 
 _BY_CODE = {
+    "database_unavailable": "error.database_unavailable",
     "forbidden": "error.forbidden",
     "not_found": "error.not_found",
     "consent_expired": "error.consent_expired",

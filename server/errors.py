@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
@@ -190,10 +190,35 @@ def install_error_handlers(app: FastAPI) -> None:
             status_code=422,
         )
 
+    @app.exception_handler(DBAPIError)
+    async def _database_lost(_request: Request, exc: DBAPIError) -> JSONResponse:
+        # The database dropped the connection (a restart, a failover, an administrator's
+        # pg_terminate_backend). The change may have been committed before the answer was
+        # built, so the caller is told to look before sending again, never "not saved".
+        if not (exc.connection_invalidated or isinstance(exc, OperationalError)):
+            return _internal_error()
+        return JSONResponse(
+            envelope(
+                "database_unavailable",
+                "The server lost its connection to the database; reload to see whether "
+                "your change was saved before you send it again",
+            ),
+            status_code=503,
+            headers={"retry-after": "1"},
+        )
+
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, _exc: Exception) -> JSONResponse:
-        # Never a traceback to the caller; the server log has it.
-        return JSONResponse(
-            envelope("internal_error", "Something went wrong on the server; nothing was saved"),
-            status_code=500,
-        )
+        return _internal_error()
+
+
+def _internal_error() -> JSONResponse:
+    # Never a traceback to the caller; the server log has it. Whether anything was saved
+    # is not known here (the failure may come after a commit), so the caller looks first.
+    return JSONResponse(
+        envelope(
+            "internal_error",
+            "Something went wrong on the server; reload to see what was saved before you try again",
+        ),
+        status_code=500,
+    )

@@ -261,3 +261,11 @@ async def test_a_form_shows_a_route_error_under_its_field_and_others_in_the_summ
         assert str(form.query_one("#form-error", Static).render()) == (
             "Bilde: Er ikke et bilde. Bare JPEG, PNG og GIF er tillatt."
         )
+
+
+def test_a_lost_database_connection_says_to_look_before_sending_again() -> None:
+    from sampro_tui.api import ApiError
+    from sampro_tui.errors import describe
+
+    text = describe(ApiError(503, "database_unavailable", "lost", None))
+    assert "lagret" in text
