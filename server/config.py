@@ -60,7 +60,7 @@ class Settings(BaseSettings):
     # file (a goal's picture, base64 in JSON: 2 MB of picture is about 2.7 MB sent, and
     # a picture somewhat over its limit should still hear the route's own sentence).
     max_request_bytes: int = Field(default=1024 * 1024, ge=1024)
-    max_upload_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
+    max_upload_bytes: int = Field(default=12 * 1024 * 1024, ge=1024)
 
     @cached_property
     def resolved_database_url(self) -> str:

@@ -9,6 +9,7 @@ of the client waits for a notification to be sent.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -67,7 +68,7 @@ class InProcessServer(LiveServer):
         # exception inside the client.
         self.app = create_app(ctx=ctx)
         self.transport = RequestCounter(
-            httpx.ASGITransport(app=self.app, raise_app_exceptions=False)
+            ServerSide(httpx.ASGITransport(app=self.app, raise_app_exceptions=False))
         )
 
     def http(self) -> TestClient:
@@ -86,6 +87,17 @@ class ForwardingTransport(httpx.AsyncBaseTransport):
         return await self.inner.handle_async_request(request)
 
 
+class ServerSide(ForwardingTransport):
+    """The server's side of a request runs to its end even when the client gives up on it
+    (a screen that leaves cancels its workers), as a real server's does. In-process, the
+    app would otherwise be cancelled in the middle of a route, with its transaction (and
+    SQLite's write lock) still open."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        served = asyncio.ensure_future(super().handle_async_request(request))
+        return await asyncio.shield(served)
+
+
 class RequestCounter(ForwardingTransport):
     """Counts the requests in flight, so a test can let them all come back before it moves
     the clock (an answer from before the move must not land after it)."""
@@ -102,3 +114,10 @@ class RequestCounter(ForwardingTransport):
             return response
         finally:
             self.in_flight -= 1
+
+
+class Unreachable(httpx.AsyncBaseTransport):
+    """A server that cannot be reached: every request fails to connect."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("nothing listens there", request=request)

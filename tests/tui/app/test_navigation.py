@@ -12,6 +12,7 @@ from screens.help.screen import HelpScreen
 from screens.plans.screen import PlanListScreen
 from tests.tui.app.test_snapshots import frozen_app, logged_in
 from tests.tui.helpers import log_in_fully, make_app, notifications, wait_until
+from tests.tui.in_process import Unreachable
 from tests.tui.plan.test_messages_calendar_home_timeline import demo_plan, open_tab
 
 
@@ -109,7 +110,7 @@ async def test_switching_language_on_an_open_plan_without_the_server_keeps_the_a
             # The coordinator's home shows the completeness list and the feed: both reload.
             await wait_until(pilot, lambda: bool(screen.query("#completeness")))
             await wait_until(pilot, lambda: bool(screen.query("#tab-fag")))
-            app.api._client.base_url = "http://127.0.0.1:9/api/v1"  # nothing listens there
+            app.api._client._transport = Unreachable()  # the server is gone
             await palette_run(pilot, "Switch to English")
             await wait_until(
                 pilot,
