@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from fastapi.testclient import TestClient
 
 from server.app import create_app
 from server.clock import Clock
@@ -69,10 +68,6 @@ class InProcessServer(LiveServer):
         self.transport = RequestCounter(
             httpx.ASGITransport(app=self.app, raise_app_exceptions=False)
         )
-
-    def http(self) -> TestClient:
-        """A blocking client on the same server, as another window or device would be."""
-        return TestClient(self.app, raise_server_exceptions=False)
 
 
 class ForwardingTransport(httpx.AsyncBaseTransport):

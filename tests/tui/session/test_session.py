@@ -117,6 +117,7 @@ async def test_key_presses_refresh_at_most_once_per_interval_polls_never(
         # Background polls follow the server's count, which keeps falling.
         demo_server.clock.advance(1.6)
         await wait_until(pilot, lambda: app.timer.seconds_left < 6.5)
+        await settled(pilot, demo_server)  # the poll's answer in before the refresh's
         assert not isinstance(app.screen, SessionWarningScreen)
         await pilot.press("down")  # a user key press: activity
         await wait_until(pilot, lambda: app.timer.seconds_left > 7.2)
@@ -272,6 +273,7 @@ async def test_a_click_counts_as_activity(demo_server: Any) -> None:
         await to_plan_list(pilot, demo_server)
         demo_server.clock.advance(2.5)
         await wait_until(pilot, lambda: app.timer.seconds_left < 28.0)
+        await settled(pilot, demo_server)  # the poll's answer in before the refresh's
         assert not isinstance(app.screen, SessionWarningScreen)
         # A click as the terminal driver delivers it: to the app, which hands it on to the
         # screen (Pilot's click skips the app's own event handling, so it is not used).
