@@ -97,3 +97,14 @@ class RequestCounter(ForwardingTransport):
             return response
         finally:
             self.in_flight -= 1
+
+
+class StoppingServer(ForwardingTransport):
+    """The server, until `stopped`: then every connection is refused, as with it gone."""
+
+    stopped = False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.stopped:
+            raise httpx.ConnectError("Connection refused", request=request)
+        return await super().handle_async_request(request)

@@ -19,7 +19,7 @@ from server.log.models import AuditLog
 from server.messages.models import Message
 from server.profile.models import Draft
 from tests.tui.helpers import make_app, notifications, wait_until
-from tests.tui.in_process import ForwardingTransport
+from tests.tui.in_process import StoppingServer
 from tests.tui.plan.test_messages_calendar_home_timeline import demo_plan, open_messages, open_tab
 from widgets.content_form import ConfirmDialog
 
@@ -66,17 +66,6 @@ async def test_a_session_lost_while_loading_messages_returns_to_login(demo_serve
         await as_app(pilot, demo_server, "POST", "/auth/logout")  # logged out from elsewhere
         pane.load()
         await wait_until(pilot, lambda: pilot.app.screen.id == "login", timeout=15)
-
-
-class StoppingServer(ForwardingTransport):
-    """The server, until `stopped`: then every connection is refused, as with it gone."""
-
-    stopped = False
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if self.stopped:
-            raise httpx.ConnectError("Connection refused", request=request)
-        return await super().handle_async_request(request)
 
 
 async def test_messages_and_calendar_say_when_the_server_cannot_be_reached(
