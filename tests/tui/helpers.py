@@ -8,6 +8,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+from textual.css.query import NoMatches
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -79,7 +80,14 @@ async def wait_until(
     before calling it a failure: long, since a loaded machine (2 cores, many test
     processes) can take many seconds to draw a screen; no test waits for it to pass."""
     deadline = time.monotonic() + timeout
-    while not condition():
+
+    def holds() -> bool:
+        try:
+            return bool(condition())
+        except NoMatches:  # what it looks at is not on the screen yet
+            return False
+
+    while not holds():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {condition}")
         await pilot.pause(0.02)

@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from fastapi.testclient import TestClient
 
 from server.app import create_app
 from server.clock import Clock
@@ -71,10 +70,6 @@ class InProcessServer(LiveServer):
             ServerSide(httpx.ASGITransport(app=self.app, raise_app_exceptions=False))
         )
 
-    def http(self) -> TestClient:
-        """A blocking client on the same server, as another window or device would be."""
-        return TestClient(self.app, raise_server_exceptions=False)
-
 
 class ForwardingTransport(httpx.AsyncBaseTransport):
     """A transport that hands requests on to another; tests subclass it to watch or fail
@@ -116,8 +111,12 @@ class RequestCounter(ForwardingTransport):
             self.in_flight -= 1
 
 
-class Unreachable(httpx.AsyncBaseTransport):
-    """A server that cannot be reached: every request fails to connect."""
+class StoppingServer(ForwardingTransport):
+    """The server, until `stopped`: then every connection is refused, as with it gone."""
+
+    stopped = False
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        raise httpx.ConnectError("nothing listens there", request=request)
+        if self.stopped:
+            raise httpx.ConnectError("Connection refused", request=request)
+        return await super().handle_async_request(request)

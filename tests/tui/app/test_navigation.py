@@ -12,7 +12,7 @@ from screens.help.screen import HelpScreen
 from screens.plans.screen import PlanListScreen
 from tests.tui.app.test_snapshots import frozen_app, logged_in
 from tests.tui.helpers import log_in_fully, make_app, notifications, wait_until
-from tests.tui.in_process import Unreachable
+from tests.tui.in_process import StoppingServer
 from tests.tui.plan.test_messages_calendar_home_timeline import demo_plan, open_tab
 
 
@@ -103,14 +103,15 @@ async def test_switching_language_on_an_open_plan_without_the_server_keeps_the_a
     demo_server: Any,
 ) -> None:
     plan_id, _ = demo_plan(demo_server)
-    app = make_app(demo_server)
+    server = StoppingServer(demo_server.transport)
+    app = make_app(demo_server, transport=server)
     try:
         async with app.run_test(size=(140, 44)) as pilot:
             screen = await open_tab(pilot, demo_server, "koordinator", plan_id, "tab-home")
             # The coordinator's home shows the completeness list and the feed: both reload.
             await wait_until(pilot, lambda: bool(screen.query("#completeness")))
             await wait_until(pilot, lambda: bool(screen.query("#tab-fag")))
-            app.api._client._transport = Unreachable()  # the server is gone
+            server.stopped = True  # nothing answers any more
             await palette_run(pilot, "Switch to English")
             await wait_until(
                 pilot,

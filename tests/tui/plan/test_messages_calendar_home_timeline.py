@@ -284,6 +284,7 @@ async def test_when_the_message_draft_cannot_be_saved_the_form_goes_to_the_gener
         await fill(pilot, "#compose-subject", "Første utkast")
         await pilot.press("ctrl+d")
         await wait_until(pilot, lambda: compose.draft_id is not None)
+        await settled(pilot, demo_server)  # no request holds the write lock now
         with demo_server.ctx.db.writing() as db:  # changed elsewhere meanwhile
             db.get_one(Message, compose.draft_id).version += 1
         await fill(pilot, "#compose-subject", "Andre utkast")

@@ -11,7 +11,7 @@ from textual.widgets import Static
 
 from sampro_contract import PlanSort, SortOrder
 from screens.plans.screen import PADLOCK, PlanListScreen, PlanTable, plan_cells
-from tests.tui.helpers import fill, log_in_fully, make_app, notifications, wait_until
+from tests.tui.helpers import fill, log_in_fully, make_app, notifications, settled, wait_until
 from tests.tui.in_process import ForwardingTransport
 
 
@@ -171,6 +171,7 @@ async def test_an_expired_owner_consent_is_shown_as_expired(demo_server: Any) ->
         screen = await open_plan_list(pilot, demo_server)
         plan = screen.plans[2]
         # The owner's consent ran out yesterday (the coordinator's own is still valid).
+        await settled(pilot, demo_server)  # no request holds the write lock now
         with ctx.db.writing() as db:
             db.execute(
                 update(Participant)

@@ -116,7 +116,9 @@ async def test_key_presses_refresh_at_most_once_per_interval_polls_never(
         screen.query_one(PlanTable).focus()
         # Background polls follow the server's count, which keeps falling.
         demo_server.clock.advance(1.6)
+        await wait_until(pilot, lambda: app.timer.last_poll == demo_server.clock.monotonic())
         await wait_until(pilot, lambda: app.timer.seconds_left < 6.5)
+        await settled(pilot, demo_server)  # the poll's answer in before the refresh's
         assert not isinstance(app.screen, SessionWarningScreen)
         await pilot.press("down")  # a user key press: activity
         await wait_until(pilot, lambda: app.timer.seconds_left > 7.2)
@@ -138,6 +140,7 @@ async def test_a_professional_plan_form_left_open_at_expiry_is_offered_back_then
             app.open_plan(plan_id)
         await wait_until(pilot, lambda: bool(app.screen.query("#tab-fag")))
         app.screen.query_one("#tabs", TabbedContent).active = "tab-fag"
+        await wait_until(pilot, lambda: bool(app.screen.query(ProfessionalPlansPane)))
         pane = app.screen.query_one(ProfessionalPlansPane)
         await wait_until(pilot, lambda: pane.data is not None)
         pane.query_one(OptionList).focus()
@@ -185,6 +188,7 @@ async def test_a_participant_form_left_open_at_expiry_is_offered_back(demo_serve
             app.open_plan(plan_id)
         await wait_until(pilot, lambda: bool(app.screen.query("#tab-participants")))
         app.screen.query_one("#tabs", TabbedContent).active = "tab-participants"
+        await wait_until(pilot, lambda: bool(app.screen.query(ParticipantsPane)))
         pane = app.screen.query_one(ParticipantsPane)
         await wait_until(pilot, lambda: bool(pane.rows))
         table = pane.query_one(ParticipantTable)
@@ -271,7 +275,9 @@ async def test_a_click_counts_as_activity(demo_server: Any) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await to_plan_list(pilot, demo_server)
         demo_server.clock.advance(2.5)
+        await wait_until(pilot, lambda: app.timer.last_poll == demo_server.clock.monotonic())
         await wait_until(pilot, lambda: app.timer.seconds_left < 28.0)
+        await settled(pilot, demo_server)  # the poll's answer in before the refresh's
         assert not isinstance(app.screen, SessionWarningScreen)
         # A click as the terminal driver delivers it: to the app, which hands it on to the
         # screen (Pilot's click skips the app's own event handling, so it is not used).

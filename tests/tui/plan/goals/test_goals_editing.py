@@ -105,6 +105,7 @@ async def test_editing_an_activitys_title_keeps_a_responsible_who_has_left_the_p
         responsible = act.responsible_participant_id
         # The responsible person leaves the plan after the tree was loaded: the form's list
         # is fetched when it opens, and no longer holds them.
+        await settled(pilot, demo_server)  # no request holds the write lock now
         with demo_server.ctx.db.writing() as db:
             row = db.get(Participant, responsible)
             row.removed_at = row.created_at
@@ -337,6 +338,7 @@ async def test_a_server_field_error_shows_under_its_field(demo_server: Any) -> N
         )
         form.query_one("#field-responsible_participant_id", Select).value = str(chosen)
         await fill(pilot, "#field-title", "Ukentlig samtale")
+        await settled(pilot, demo_server)  # no request holds the write lock now
         with demo_server.ctx.db.writing() as db:
             row = db.get(Participant, chosen)
             row.removed_at = row.created_at

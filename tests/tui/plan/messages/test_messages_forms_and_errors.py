@@ -20,26 +20,28 @@ from server.log.models import AuditLog
 from server.messages.models import Message
 from server.profile.models import Draft
 from tests.tui.helpers import make_app, notifications, wait_until
-from tests.tui.in_process import ForwardingTransport
+from tests.tui.in_process import StoppingServer
 from tests.tui.plan.test_messages_calendar_home_timeline import demo_plan, open_messages, open_tab
 from widgets.content_form import ConfirmDialog
 
 
-def as_app(pilot: Any, live: Any, method: str, path: str, body: Any = None) -> Any:
-    """A call with the app's own session, from another client (as a second window)."""
-    r = live.http().request(
-        method,
-        f"/api/v1{path}",
-        headers={"Authorization": f"Bearer {pilot.app.api.token}"},
-        json=body,
-    )
+async def as_app(pilot: Any, live: Any, method: str, path: str, body: Any = None) -> Any:
+    """A call with the app's own session, from another client (as a second window). It
+    awaits, never blocks: the server answers on this same event loop."""
+    async with httpx.AsyncClient(transport=live.transport, base_url=live.url) as client:
+        r = await client.request(
+            method,
+            f"/api/v1{path}",
+            headers={"Authorization": f"Bearer {pilot.app.api.token}"},
+            json=body,
+        )
     assert r.status_code < 300, r.text
     return r.json() if r.content else None
 
 
-def send_as_app(pilot: Any, live: Any, plan_id: int, to: list[int], subject: str) -> Any:
+async def send_as_app(pilot: Any, live: Any, plan_id: int, to: list[int], subject: str) -> Any:
     body = {"subject": subject, "body": "Tekst", "recipient_ids": to, "send": True}
-    return as_app(pilot, live, "POST", f"/plans/{plan_id}/messages", body)
+    return await as_app(pilot, live, "POST", f"/plans/{plan_id}/messages", body)
 
 
 def body_text(pane: MessagesPane) -> str:
@@ -62,20 +64,9 @@ async def test_a_session_lost_while_loading_messages_returns_to_login(demo_serve
     plan_id, _ = demo_plan(demo_server)
     async with make_app(demo_server).run_test(size=(140, 44)) as pilot:
         pane = await open_messages(pilot, demo_server, "koordinator", plan_id)
-        as_app(pilot, demo_server, "POST", "/auth/logout")  # logged out from elsewhere
+        await as_app(pilot, demo_server, "POST", "/auth/logout")  # logged out from elsewhere
         pane.load()
         await wait_until(pilot, lambda: pilot.app.screen.id == "login", timeout=15)
-
-
-class StoppingServer(ForwardingTransport):
-    """The server, until `stopped`: then every connection is refused, as with it gone."""
-
-    stopped = False
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if self.stopped:
-            raise httpx.ConnectError("Connection refused", request=request)
-        return await super().handle_async_request(request)
 
 
 async def test_messages_and_calendar_say_when_the_server_cannot_be_reached(
@@ -118,7 +109,7 @@ async def test_a_form_whose_draft_changed_elsewhere_closes_without_losing_the_te
             "recipient_ids": [relative_pid],
             "send": False,
         }
-        draft = as_app(pilot, demo_server, "POST", f"/plans/{plan_id}/messages", body)
+        draft = await as_app(pilot, demo_server, "POST", f"/plans/{plan_id}/messages", body)
         pane.set_folder(MessageFolder.DRAFTS)
         await wait_until(pilot, lambda: any(m.id == draft["id"] for m in pane.items))
         table = pane.query_one(MessageTable)
@@ -129,7 +120,8 @@ async def test_a_form_whose_draft_changed_elsewhere_closes_without_losing_the_te
         await wait_until(pilot, lambda: compose.saved_state is not None)
         # Meanwhile the same draft is changed in another window: this form's version is old.
         change = {"version": draft["version"], "body": "Endret i et annet vindu"}
-        as_app(pilot, demo_server, "PATCH", f"/plans/{plan_id}/messages/{draft['id']}", change)
+        path = f"/plans/{plan_id}/messages/{draft['id']}"
+        await as_app(pilot, demo_server, "PATCH", path, change)
         compose.query_one("#compose-body", TextArea).text = "Min viktige tekst"
         await pilot.press("escape")
         status = compose.query_one("#compose-status", Static)
@@ -170,9 +162,9 @@ async def test_reply_reply_all_and_forward_go_to_the_right_people(demo_server: A
     plan_id, relative_pid = demo_plan(demo_server)
     async with make_app(demo_server).run_test(size=(140, 44)) as pilot:
         pane = await open_messages(pilot, demo_server, "koordinator", plan_id)
-        recipients = as_app(pilot, demo_server, "GET", f"/plans/{plan_id}/recipients")
+        recipients = await as_app(pilot, demo_server, "GET", f"/plans/{plan_id}/recipients")
         other = next(r["participant_id"] for r in recipients if r["participant_id"] != relative_pid)
-        send_as_app(pilot, demo_server, plan_id, [relative_pid, other], "Til to")
+        await send_as_app(pilot, demo_server, plan_id, [relative_pid, other], "Til to")
         pane.set_folder(MessageFolder.SENT)
         await open_row(pilot, pane, "Til to")
 
@@ -224,7 +216,7 @@ async def test_deleting_a_draft_asks_first(demo_server: Any) -> None:
     async with make_app(demo_server).run_test(size=(140, 44)) as pilot:
         pane = await open_messages(pilot, demo_server, "koordinator", plan_id)
         body = {"subject": "Slett meg", "body": "x", "recipient_ids": [relative_pid], "send": False}
-        draft = as_app(pilot, demo_server, "POST", f"/plans/{plan_id}/messages", body)
+        draft = await as_app(pilot, demo_server, "POST", f"/plans/{plan_id}/messages", body)
         pane.set_folder(MessageFolder.DRAFTS)
         await wait_until(pilot, lambda: any(m.id == draft["id"] for m in pane.items))
         table = pane.query_one(MessageTable)
@@ -248,9 +240,9 @@ async def test_search_covers_all_folders_and_the_sort_keys_work(demo_server: Any
     plan_id, relative_pid = demo_plan(demo_server)
     async with make_app(demo_server).run_test(size=(140, 44)) as pilot:
         pane = await open_messages(pilot, demo_server, "koordinator", plan_id)
-        send_as_app(pilot, demo_server, plan_id, [relative_pid], "Zebra sendt")
+        await send_as_app(pilot, demo_server, plan_id, [relative_pid], "Zebra sendt")
         body = {"subject": "Zebra utkast", "body": "x", "recipient_ids": [], "send": False}
-        as_app(pilot, demo_server, "POST", f"/plans/{plan_id}/messages", body)
+        await as_app(pilot, demo_server, "POST", f"/plans/{plan_id}/messages", body)
 
         # `s` moves the sort to the next column, `o` reverses.
         pane.set_folder(MessageFolder.SENT)
@@ -339,7 +331,7 @@ async def test_enter_on_a_timeline_comment_goes_straight_to_its_goal(demo_server
         # Two goals with the same title, both commented on: the title cannot tell them apart.
         ids = []
         for text in ("Første", "Andre"):
-            goal = as_app(
+            goal = await as_app(
                 pilot,
                 demo_server,
                 "POST",
@@ -347,7 +339,7 @@ async def test_enter_on_a_timeline_comment_goes_straight_to_its_goal(demo_server
                 {"title": "Samme tittel", "registered_on": date.today().isoformat()},
             )
             comment = {"goal_id": goal["id"], "body": text}
-            as_app(pilot, demo_server, "POST", f"/plans/{plan_id}/comments", comment)
+            await as_app(pilot, demo_server, "POST", f"/plans/{plan_id}/comments", comment)
             ids.append(goal["id"])
         first, second = ids
         pane = screen.query_one(TimelinePane)

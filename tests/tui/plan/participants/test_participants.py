@@ -34,7 +34,7 @@ from screens.plans.screen import PlanTable
 from server.accounts.models import UserAccount
 from server.participants.models import Participant as ParticipantRow
 from server.plans.models import Plan
-from tests.tui.helpers import fill, log_in_fully, make_app, notifications, wait_until
+from tests.tui.helpers import fill, log_in_fully, make_app, notifications, settled, wait_until
 from widgets.content_form import ChooseDialog, ContentForm
 
 # --- against the live server --------------------------------------------------------
@@ -175,6 +175,7 @@ async def test_coordinator_changes_consent_and_responsibility_and_meets_a_confli
         await fill(pilot, "#field-responsibility", "Kontaktlærer")
 
         # Meanwhile someone else changes the same participant: the save is refused.
+        await settled(pilot, demo_server)  # no request holds the write lock now
         with demo_server.ctx.db.write_session() as db:
             db.get_one(ParticipantRow, teacher.id).version += 1
             db.commit()
