@@ -30,6 +30,7 @@ from server.goals.details import activity_detail, goal_detail
 from server.goals.models import Activity, Comment, Goal
 from server.goals.queries import (
     active_goal,
+    add_new,
     get_activity,
     get_goal,
     goal_of,
@@ -40,7 +41,7 @@ from server.goals.queries import (
 from server.goals.tree import tree_json
 from server.log import service as audit
 from server.participants.models import Participant
-from server.timeline.events import EventKind, raise_event
+from server.timeline.events import EventKind
 
 # --- goals --------------------------------------------------------------------------------
 
@@ -71,18 +72,7 @@ def create_goal(scope: PlanScope, a: Authenticated, body: GoalCreate) -> GoalDet
         updated_at=a.now,
         version=1,
     )
-    scope.db.add(goal)
-    scope.db.flush()
-    mark_content_changed(scope, a.now)
-    raise_event(
-        scope.db,
-        scope.plan_id,
-        EventKind.NEW_GOAL_OR_ACTIVITY,
-        "goal",
-        goal.id,
-        scope.participant.id,
-        a.now,
-    )
+    add_new(scope, a.now, goal, EventKind.NEW_GOAL_OR_ACTIVITY, "goal")
     audit.record_in_plan(scope, a, "create", "goal", goal.id, {"title": goal.title})
     scope.db.commit()
     return goal_detail(scope, goal)
@@ -271,18 +261,7 @@ def create_activity(scope: PlanScope, a: Authenticated, body: ActivityCreate) ->
         updated_at=a.now,
         version=1,
     )
-    scope.db.add(act)
-    scope.db.flush()
-    mark_content_changed(scope, a.now)
-    raise_event(
-        scope.db,
-        scope.plan_id,
-        EventKind.NEW_GOAL_OR_ACTIVITY,
-        "activity",
-        act.id,
-        scope.participant.id,
-        a.now,
-    )
+    add_new(scope, a.now, act, EventKind.NEW_GOAL_OR_ACTIVITY, "activity")
     audit.record_in_plan(
         scope, a, "create", "activity", act.id, {"title": act.title, "goal_id": goal.id}
     )
