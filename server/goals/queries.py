@@ -31,6 +31,13 @@ def mark_content_changed(scope: PlanScope, now: datetime) -> None:
     scope.plan.content_changed_at = now
 
 
+def mark_changed(scope: PlanScope, now: datetime, row: Goal | Activity) -> None:
+    """A goal or activity was changed: a new version, and the plan stamped changed."""
+    row.version += 1
+    row.updated_at = now
+    mark_content_changed(scope, now)
+
+
 def add_new(
     scope: PlanScope,
     now: datetime,

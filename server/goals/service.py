@@ -35,6 +35,7 @@ from server.goals.queries import (
     get_goal,
     goal_of,
     in_history,
+    mark_changed,
     mark_content_changed,
     participant_names,
 )
@@ -103,9 +104,7 @@ def update_goal(scope: PlanScope, a: Authenticated, goal_id: int, body: GoalUpda
             del fields[key]
     for key, value in fields.items():
         setattr(goal, key, value)
-    goal.version += 1
-    goal.updated_at = a.now
-    mark_content_changed(scope, a.now)
+    mark_changed(scope, a.now, goal)
     audit.record_in_plan(scope, a, "update", "goal", goal.id, {"fields": sorted(fields)})
     scope.db.commit()
     return goal_detail(scope, goal)
@@ -166,9 +165,7 @@ def restore(scope: PlanScope, a: Authenticated, goal_id: int) -> GoalDetail:
     goal.in_history = False
     goal.moved_to_history_at = None
     goal.position = len(ordering.active_goal_ids(scope))
-    goal.version += 1
-    goal.updated_at = a.now
-    mark_content_changed(scope, a.now)
+    mark_changed(scope, a.now, goal)
     audit.record_in_plan(scope, a, "restore", "goal", goal.id)
     scope.db.commit()
     return goal_detail(scope, goal)
@@ -305,9 +302,7 @@ def update_activity(
         # even one whose consent has run out since (the plan shows it; nothing is lost).
         check_responsible(scope, body.responsible_participant_id)
         act.responsible_participant_id = body.responsible_participant_id
-    act.version += 1
-    act.updated_at = a.now
-    mark_content_changed(scope, a.now)
+    mark_changed(scope, a.now, act)
     audit.record_in_plan(scope, a, "update", "activity", act.id, {"fields": sorted(fields)})
     scope.db.commit()
     return activity_detail(scope, act)
