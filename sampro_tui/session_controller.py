@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     import httpx
 
     from sampro_contract import DraftIn, SessionInfo, SessionStatus, UserInfo
-    from sampro_tui.api import ApiClient
+    from sampro_tui.api import ApiClient, ApiError
     from sampro_tui.config import Config
 
 Severity = Literal["information", "warning", "error"]
@@ -162,8 +162,7 @@ class SessionController:
         try:
             await self.api.refresh_session()
         except ApiError as error:
-            if error.session_lost:
-                await self.lost(error.code)
+            await self._lost_on(error)
             return
         self.timer.refreshed()
 
@@ -174,8 +173,7 @@ class SessionController:
         try:
             await self.api.session()  # no activity: only reads the server's count
         except ApiError as error:
-            if error.session_lost:
-                await self.lost(error.code)
+            await self._lost_on(error)
         except ServerUnreachable:
             pass  # the local count goes on; the next poll tries again
 
@@ -186,8 +184,7 @@ class SessionController:
         try:
             await self.api.session()
         except ApiError as error:
-            if error.session_lost:
-                await self.lost(error.code)
+            if await self._lost_on(error):
                 return
         except ServerUnreachable:
             pass
@@ -205,8 +202,7 @@ class SessionController:
         try:
             await self.api.refresh_session()
         except ApiError as error:
-            if error.session_lost:
-                await self.lost(error.code)
+            if await self._lost_on(error):
                 return
             raise
         self.timer.refreshed()
@@ -385,6 +381,12 @@ class SessionController:
         await self.end("login.expired", call_logout=True)
         if drafts or own:
             self.view.notify(t("session.drafts_saved" if saved else "session.drafts_kept"))
+
+    async def _lost_on(self, error: ApiError) -> bool:
+        """Whether `error` says the session is gone; if so, it ends as `lost`."""
+        if error.session_lost:
+            await self.lost(error.code)
+        return error.session_lost
 
     async def lost(self, code: str) -> None:
         """The server says the session is gone; keep what was typed for after login."""

@@ -87,28 +87,27 @@ def _demo_seed(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _backup(args: argparse.Namespace, settings: Settings) -> int:
-    from server.backup import BackupError, backup
+def _backup_or_restore(args: argparse.Namespace, settings: Settings, *, restoring: bool) -> int:
+    from server.backup import BackupError, backup, restore
 
     try:
-        backup(settings.resolved_database_url, Path(args.path))
+        (restore if restoring else backup)(settings.resolved_database_url, Path(args.path))
     except BackupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    print(f"Backup written to {args.path}.")
+    if restoring:
+        print(f"Restored from {args.path}; `sampro-server serve` migrates it if it is older.")
+    else:
+        print(f"Backup written to {args.path}.")
     return 0
+
+
+def _backup(args: argparse.Namespace, settings: Settings) -> int:
+    return _backup_or_restore(args, settings, restoring=False)
 
 
 def _restore(args: argparse.Namespace, settings: Settings) -> int:
-    from server.backup import BackupError, restore
-
-    try:
-        restore(settings.resolved_database_url, Path(args.path))
-    except BackupError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    print(f"Restored from {args.path}; `sampro-server serve` migrates it if it is older.")
-    return 0
+    return _backup_or_restore(args, settings, restoring=True)
 
 
 def main(argv: list[str] | None = None) -> int:

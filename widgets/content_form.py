@@ -67,6 +67,32 @@ async def run_form(app: App[Any], api: ApiClient, form: ContentForm) -> Any:
     return result
 
 
+async def run_plan_form(
+    app: App[Any],
+    api: ApiClient,
+    plan_id: int,
+    title: str,
+    fields: list[FormField],
+    submit: Callable[[dict[str, Any]], Awaitable[Any]],
+    key: str,
+) -> Any:
+    """A plan-content form with the draft saved under `key` at an earlier session's expiry
+    offered back; says so when saved, and returns what `submit` returned (None: not saved)."""
+    shown = ContentForm(
+        title,
+        fields,
+        submit,
+        draft_key=key,
+        draft_kind="plan_content",
+        plan_id=plan_id,
+        draft=await find_draft(api, key),
+    )
+    result = await run_form(app, api, shown)
+    if result is not None:
+        app.notify(t("content.saved"))
+    return result
+
+
 @dataclass
 class FormField:
     name: str  # the API's field name, so the server's field errors land here

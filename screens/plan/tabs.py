@@ -7,6 +7,7 @@ starting the app (the login screen) pays for none of them.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, cast
@@ -46,13 +47,20 @@ class PlanTab:
     tab_id: str
     title_key: str
     may_see: Callable[[PlanHome], bool]
-    build: Callable[[PlanHome], Widget]
+    # The pane: `pane_class` of `screens.plan.<module>.pane`, imported only when built.
+    module: str
+    pane_class: str
+    pane_id: str
     # A tab whose pane keeps the plan as last read (a consent renewed since, say).
     keeps_plan: bool = False
 
     @property
     def title(self) -> str:
         return t(self.title_key)
+
+    def build(self, plan: PlanHome) -> Widget:
+        pane = getattr(importlib.import_module(f"screens.plan.{self.module}.pane"), self.pane_class)
+        return cast(Widget, pane(plan, id=self.pane_id))
 
 
 # --- who may see a tab -----------------------------------------------------------------
@@ -84,70 +92,51 @@ def _reads_log(plan: PlanHome) -> bool:
     return plan.me.consent_valid and (plan.me.rights.log or plan.me.is_coordinator)
 
 
-# --- how a tab's pane is built (its module imported only here) ---------------------------
-
-
-def _goals(plan: PlanHome) -> Widget:
-    from screens.plan.goals.pane import GoalsPane
-
-    return GoalsPane(plan, id="goals-pane")
-
-
-def _calendar(plan: PlanHome) -> Widget:
-    from screens.plan.calendar.pane import CalendarPane
-
-    return CalendarPane(plan, id="calendar")
-
-
-def _messages(plan: PlanHome) -> Widget:
-    from screens.plan.messages.pane import MessagesPane
-
-    return MessagesPane(plan, id="messages")
-
-
-def _life_areas(plan: PlanHome) -> Widget:
-    from screens.plan.life_areas.pane import LifeAreasPane
-
-    return LifeAreasPane(plan, id="life-pane")
-
-
-def _professional_plans(plan: PlanHome) -> Widget:
-    from screens.plan.professional_plans.pane import ProfessionalPlansPane
-
-    return ProfessionalPlansPane(plan, id="fag-pane")
-
-
-def _participants(plan: PlanHome) -> Widget:
-    from screens.plan.participants.pane import ParticipantsPane
-
-    return ParticipantsPane(plan, id="participants-pane")
-
-
-def _log(plan: PlanHome) -> Widget:
-    from screens.plan.log.pane import LogPane
-
-    return LogPane(plan, id="log-pane")
-
-
-def _timeline(plan: PlanHome) -> Widget:
-    from screens.plan.timeline.pane import TimelinePane
-
-    return TimelinePane(plan, id="timeline-pane")
-
-
 # The tabs after Hjem, in the order DESIGN gives them, with Fagplaner right after
 # Kartlegging. (Dokumenter comes between Deltakere and Logg when it lands.)
 PLAN_TABS = (
-    PlanTab("tab-goals", "content.tab.goals", _reads_goals, _goals),  # Mål og aktiviteter
-    PlanTab("tab-calendar", "collab.tab.calendar", _takes_part, _calendar),
-    PlanTab("tab-messages", "collab.tab.messages", _takes_part, _messages),
-    PlanTab("tab-life", "content.tab.life_areas", _reads_life_areas, _life_areas),
+    # Mål og aktiviteter
+    PlanTab("tab-goals", "content.tab.goals", _reads_goals, "goals", "GoalsPane", "goals-pane"),
     PlanTab(
-        "tab-fag", "content.tab.professional_plans", _reads_professional_plans, _professional_plans
+        "tab-calendar", "collab.tab.calendar", _takes_part, "calendar", "CalendarPane", "calendar"
     ),
-    PlanTab("tab-participants", "pp.tab", _anyone, _participants, keeps_plan=True),
-    PlanTab("tab-log", "plog.tab", _reads_log, _log),
-    PlanTab("tab-timeline", "collab.tab.timeline", _takes_part, _timeline),
+    PlanTab(
+        "tab-messages", "collab.tab.messages", _takes_part, "messages", "MessagesPane", "messages"
+    ),
+    PlanTab(
+        "tab-life",
+        "content.tab.life_areas",
+        _reads_life_areas,
+        "life_areas",
+        "LifeAreasPane",
+        "life-pane",
+    ),
+    PlanTab(
+        "tab-fag",
+        "content.tab.professional_plans",
+        _reads_professional_plans,
+        "professional_plans",
+        "ProfessionalPlansPane",
+        "fag-pane",
+    ),
+    PlanTab(
+        "tab-participants",
+        "pp.tab",
+        _anyone,
+        "participants",
+        "ParticipantsPane",
+        "participants-pane",
+        keeps_plan=True,
+    ),
+    PlanTab("tab-log", "plog.tab", _reads_log, "log", "LogPane", "log-pane"),
+    PlanTab(
+        "tab-timeline",
+        "collab.tab.timeline",
+        _takes_part,
+        "timeline",
+        "TimelinePane",
+        "timeline-pane",
+    ),
 )
 TAB_ORDER = (HOME_TAB, *(tab.tab_id for tab in PLAN_TABS))
 

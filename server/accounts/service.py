@@ -8,7 +8,6 @@ from sqlalchemy.orm import Session
 
 from sampro_contract import (
     AccountStatus,
-    Channel,
     CodeDelivery,
     SessionSummary,
     SystemRole,
@@ -21,6 +20,7 @@ from sampro_contract import (
 )
 from server.accounts.models import Person, Unit, UnitMembership, UserAccount
 from server.accounts.people import create_person, give_account
+from server.accounts.views import account_fields
 from server.auth.models import AuthSession
 from server.auth.service import end_sessions, new_temporary_password, set_temporary_password
 from server.context import ServerContext
@@ -73,12 +73,7 @@ def managed_user(db: Session, a: Authenticated, user_id: int) -> UserAccount:
 
 def summary(user: UserAccount, now_locked: bool) -> UserSummary:
     return UserSummary(
-        id=user.id,
-        username=user.username,
-        first_name=user.person.first_name,
-        last_name=user.person.last_name,
-        system_role=SystemRole(user.system_role),
-        channel=Channel(user.channel),
+        **account_fields(user),
         locked=now_locked,
         active=user.active,
     )

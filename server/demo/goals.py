@@ -12,13 +12,13 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from sampro_contract import PlanRole
+from server.demo import past_event
 from server.goals.models import Activity, Comment, Goal
 from server.life_areas.models import LifeAreaText
 from server.participants.models import Participant
 from server.plans.models import Plan
 from server.professional_plans.models import ProfessionalPlan
 from server.timeline.events import EventKind
-from server.timeline.models import PlanEvent
 
 # (goal, [(activity, when, status)]) per plan type.
 GOALS: dict[str, list[tuple[str, str, list[tuple[str, str, str]]]]] = {
@@ -187,18 +187,7 @@ def add_plan_content(
         return g
 
     def happened(kind: EventKind, object_type: str, object_id: int, by: int, at: datetime) -> None:
-        # As the routes would have raised it; long since notified, so nobody is told now.
-        db.add(
-            PlanEvent(
-                plan_id=plan.id,
-                kind=kind.value,
-                object_type=object_type,
-                object_id=object_id,
-                actor_participant_id=by,
-                created_at=at,
-                notified_at=now,
-            )
-        )
+        past_event(db, plan, kind, object_type, object_id, by, at, now)
 
     def activities(g: Goal, items: list[tuple[str, str, str]]) -> None:
         for pos, (title, when, status) in enumerate(items):

@@ -14,13 +14,13 @@ from sqlalchemy.orm import Session
 from sampro_contract import PlanRole
 from server.accounts.models import UserAccount
 from server.calendar.models import CalendarEvent
+from server.demo import past_event
 from server.log import service as audit
 from server.log.service import Actor
 from server.messages.models import Message, MessageRecipient
 from server.participants.models import Participant
 from server.plans.models import Plan
 from server.timeline.events import EventKind
-from server.timeline.models import PlanEvent
 
 # (kind, category, subject, body)
 MESSAGES = [
@@ -143,7 +143,7 @@ def add_messages_and_calendar(
                     read_at=None if unread else sent + timedelta(hours=rng.randrange(1, 30)),
                 )
             )
-        _event(db, plan, EventKind.NEW_MESSAGE, "message", msg.id, sender.id, sent, now)
+        past_event(db, plan, EventKind.NEW_MESSAGE, "message", msg.id, sender.id, sent, now)
     if index % 3 == 0:  # a draft left "under arbeid" by the coordinator
         db.add(
             Message(
@@ -177,7 +177,7 @@ def add_messages_and_calendar(
         )
         db.add(entry)
         db.flush()
-        _event(
+        past_event(
             db, plan, EventKind.NEW_CALENDAR_ENTRY, "calendar_event", entry.id, author.id, made, now
         )
     # Visits to the plan's home in the last days, for "who has visited since".
@@ -195,26 +195,3 @@ def add_messages_and_calendar(
             object_type="home",
             role=p.role,
         )
-
-
-def _event(
-    db: Session,
-    plan: Plan,
-    kind: EventKind,
-    object_type: str,
-    object_id: int,
-    actor: int,
-    at: datetime,
-    now: datetime,
-) -> None:
-    db.add(
-        PlanEvent(
-            plan_id=plan.id,
-            kind=kind.value,
-            object_type=object_type,
-            object_id=object_id,
-            actor_participant_id=actor,
-            created_at=at,
-            notified_at=now,  # history: nobody is notified of it now
-        )
-    )

@@ -19,13 +19,14 @@ from server.errors import ApiError, forbidden, validation
 from server.goals.models import Activity, Comment
 from server.goals.queries import (
     active_goal,
+    add_new,
     get_goal,
     in_history,
     mark_content_changed,
     participant_names,
 )
 from server.log import service as audit
-from server.timeline.events import EventKind, raise_event
+from server.timeline.events import EventKind
 
 
 def area_of(activity_id: int | None) -> Area:
@@ -132,19 +133,8 @@ def create(scope: PlanScope, a: Authenticated, body: CommentCreate) -> CommentOu
         created_at=a.now,
         version=1,
     )
-    scope.db.add(comment)
-    scope.db.flush()
-    mark_content_changed(scope, a.now)
     object_type = _object_type(comment)
-    raise_event(
-        scope.db,
-        scope.plan_id,
-        EventKind.NEW_COMMENT,
-        object_type,
-        comment.id,
-        scope.participant.id,
-        a.now,
-    )
+    add_new(scope, a.now, comment, EventKind.NEW_COMMENT, object_type)
     audit.record_in_plan(
         scope, a, "create", object_type, comment.id, {"on": body.activity_id or goal.id}
     )

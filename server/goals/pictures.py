@@ -15,7 +15,7 @@ from server.deps import Authenticated
 from server.errors import ApiError, not_found, validation
 from server.goals.details import goal_detail
 from server.goals.models import GoalPicture
-from server.goals.queries import get_goal, in_history, mark_content_changed
+from server.goals.queries import get_goal, in_history, mark_changed
 from server.log import service as audit
 
 
@@ -88,9 +88,7 @@ def set_picture(scope: PlanScope, a: Authenticated, goal_id: int, body: PictureI
         )
     )
     goal.picture_type = content_type
-    goal.version += 1
-    goal.updated_at = a.now
-    mark_content_changed(scope, a.now)
+    mark_changed(scope, a.now, goal)
     audit.record_in_plan(
         scope, a, "picture_set", "goal", goal.id, {"type": content_type, "size": len(data)}
     )
@@ -124,9 +122,7 @@ def remove_picture(scope: PlanScope, a: Authenticated, goal_id: int, version: in
         raise not_found("The goal has no picture")
     delete_of(scope, goal.id)
     goal.picture_type = None
-    goal.version += 1
-    goal.updated_at = a.now
-    mark_content_changed(scope, a.now)
+    mark_changed(scope, a.now, goal)
     audit.record_in_plan(scope, a, "picture_removed", "goal", goal.id)
     scope.db.commit()
     return goal_detail(scope, goal)

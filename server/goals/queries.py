@@ -11,8 +11,9 @@ from datetime import datetime
 from server.access.scope import PlanScope
 from server.accounts.models import Person
 from server.errors import ApiError, not_found, validation
-from server.goals.models import Activity, Goal
+from server.goals.models import Activity, Comment, Goal
 from server.participants.models import Participant
+from server.timeline.events import EventKind, raise_event
 
 
 def participant_names(scope: PlanScope) -> dict[int, str]:
@@ -28,6 +29,27 @@ def participant_names(scope: PlanScope) -> dict[int, str]:
 def mark_content_changed(scope: PlanScope, now: datetime) -> None:
     """Stamp the plan as changed, which the plan list shows and its cache keys on."""
     scope.plan.content_changed_at = now
+
+
+def mark_changed(scope: PlanScope, now: datetime, row: Goal | Activity) -> None:
+    """A goal or activity was changed: a new version, and the plan stamped changed."""
+    row.version += 1
+    row.updated_at = now
+    mark_content_changed(scope, now)
+
+
+def add_new(
+    scope: PlanScope,
+    now: datetime,
+    row: Goal | Activity | Comment,
+    kind: EventKind,
+    object_type: str,
+) -> None:
+    """Insert a new goal, activity or comment, stamp the plan changed and tell the timeline."""
+    scope.db.add(row)
+    scope.db.flush()
+    mark_content_changed(scope, now)
+    raise_event(scope.db, scope.plan_id, kind, object_type, row.id, scope.participant.id, now)
 
 
 def in_history() -> ApiError:

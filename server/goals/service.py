@@ -30,17 +30,19 @@ from server.goals.details import activity_detail, goal_detail
 from server.goals.models import Activity, Comment, Goal
 from server.goals.queries import (
     active_goal,
+    add_new,
     get_activity,
     get_goal,
     goal_of,
     in_history,
+    mark_changed,
     mark_content_changed,
     participant_names,
 )
 from server.goals.tree import tree_json
 from server.log import service as audit
 from server.participants.models import Participant
-from server.timeline.events import EventKind, raise_event
+from server.timeline.events import EventKind
 
 # --- goals --------------------------------------------------------------------------------
 
@@ -71,18 +73,7 @@ def create_goal(scope: PlanScope, a: Authenticated, body: GoalCreate) -> GoalDet
         updated_at=a.now,
         version=1,
     )
-    scope.db.add(goal)
-    scope.db.flush()
-    mark_content_changed(scope, a.now)
-    raise_event(
-        scope.db,
-        scope.plan_id,
-        EventKind.NEW_GOAL_OR_ACTIVITY,
-        "goal",
-        goal.id,
-        scope.participant.id,
-        a.now,
-    )
+    add_new(scope, a.now, goal, EventKind.NEW_GOAL_OR_ACTIVITY, "goal")
     audit.record_in_plan(scope, a, "create", "goal", goal.id, {"title": goal.title})
     scope.db.commit()
     return goal_detail(scope, goal)
@@ -113,9 +104,7 @@ def update_goal(scope: PlanScope, a: Authenticated, goal_id: int, body: GoalUpda
             del fields[key]
     for key, value in fields.items():
         setattr(goal, key, value)
-    goal.version += 1
-    goal.updated_at = a.now
-    mark_content_changed(scope, a.now)
+    mark_changed(scope, a.now, goal)
     audit.record_in_plan(scope, a, "update", "goal", goal.id, {"fields": sorted(fields)})
     scope.db.commit()
     return goal_detail(scope, goal)
@@ -176,9 +165,7 @@ def restore(scope: PlanScope, a: Authenticated, goal_id: int) -> GoalDetail:
     goal.in_history = False
     goal.moved_to_history_at = None
     goal.position = len(ordering.active_goal_ids(scope))
-    goal.version += 1
-    goal.updated_at = a.now
-    mark_content_changed(scope, a.now)
+    mark_changed(scope, a.now, goal)
     audit.record_in_plan(scope, a, "restore", "goal", goal.id)
     scope.db.commit()
     return goal_detail(scope, goal)
@@ -271,18 +258,7 @@ def create_activity(scope: PlanScope, a: Authenticated, body: ActivityCreate) ->
         updated_at=a.now,
         version=1,
     )
-    scope.db.add(act)
-    scope.db.flush()
-    mark_content_changed(scope, a.now)
-    raise_event(
-        scope.db,
-        scope.plan_id,
-        EventKind.NEW_GOAL_OR_ACTIVITY,
-        "activity",
-        act.id,
-        scope.participant.id,
-        a.now,
-    )
+    add_new(scope, a.now, act, EventKind.NEW_GOAL_OR_ACTIVITY, "activity")
     audit.record_in_plan(
         scope, a, "create", "activity", act.id, {"title": act.title, "goal_id": goal.id}
     )
@@ -326,9 +302,7 @@ def update_activity(
         # even one whose consent has run out since (the plan shows it; nothing is lost).
         check_responsible(scope, body.responsible_participant_id)
         act.responsible_participant_id = body.responsible_participant_id
-    act.version += 1
-    act.updated_at = a.now
-    mark_content_changed(scope, a.now)
+    mark_changed(scope, a.now, act)
     audit.record_in_plan(scope, a, "update", "activity", act.id, {"fields": sorted(fields)})
     scope.db.commit()
     return activity_detail(scope, act)

@@ -44,7 +44,13 @@ from screens.plan.goals.pictures import (
     read_picture,
     write_new_file,
 )
-from widgets.content_form import ChooseDialog, ConfirmDialog, ContentForm, FormField, run_form
+from widgets.content_form import (
+    ChooseDialog,
+    ConfirmDialog,
+    ContentForm,
+    FormField,
+    run_plan_form,
+)
 from widgets.goal_tree import GoalTreeView, Selected, status_label
 from widgets.stylesheet import default_css
 
@@ -226,28 +232,9 @@ class GoalsPane(SamproPaneMixin, Vertical):
 
     # --- forms --------------------------------------------------------------------------
 
-    async def _draft(self, key: str) -> dict[str, object] | None:
-        try:
-            drafts = await self.sampro.api.drafts()
-        except ApiError:
-            return None
-        found = next((d for d in drafts if d.key == key), None)
-        return found.payload if found else None
-
     async def _form(self, title: str, fields: list[FormField], submit: Any, key: str) -> Any:
-        form = ContentForm(
-            title,
-            fields,
-            submit,
-            draft_key=key,
-            draft_kind="plan_content",
-            plan_id=self.plan_id,
-            draft=await self._draft(key),
-        )
-        result = await run_form(self.app, self.sampro.api, form)
-        if result is not None:
-            self.app.notify(t("content.saved"))
-        return result
+        api = self.sampro.api
+        return await run_plan_form(self.app, api, self.plan_id, title, fields, submit, key)
 
     async def _plan_group(self) -> list[Participant] | None:
         """The plan group now, fetched as each activity form opens (so someone added or

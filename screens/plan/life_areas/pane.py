@@ -14,7 +14,7 @@ from textual.widgets import Static
 from sampro_contract import LifeAreaEntry, LifeAreaUpdate, PlanHome
 from sampro_tui.base import SamproPaneMixin, translate_bindings
 from sampro_tui.i18n import t
-from widgets.content_form import ContentForm, FormField, find_draft, run_form
+from widgets.content_form import FormField, run_plan_form
 from widgets.life_areas import LifeAreasView
 from widgets.stylesheet import default_css
 
@@ -83,17 +83,8 @@ class LifeAreasPane(SamproPaneMixin, Vertical):
             FormField("status", t("life.status"), value=entry.status),
             FormField("description", t("life.description"), "textarea", value=entry.description),
         ]
-        form = ContentForm(
-            t("life.edit_title", area=t(f"life.{entry.area.value}")),
-            fields,
-            submit,
-            draft_key=key,
-            draft_kind="plan_content",
-            plan_id=plan_id,
-            draft=await find_draft(api, key),
-        )
-        if await run_form(self.app, api, form) is not None:
-            self.app.notify(t("content.saved"))
+        title = t("life.edit_title", area=t(f"life.{entry.area.value}"))
+        if await run_plan_form(self.app, api, plan_id, title, fields, submit, key) is not None:
             self.load()
 
     def action_edit(self) -> None:

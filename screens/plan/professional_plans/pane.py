@@ -24,10 +24,8 @@ from sampro_tui.formatting import fmt_date
 from sampro_tui.i18n import t
 from widgets.content_form import (
     ConfirmDialog,
-    ContentForm,
     FormField,
-    find_draft,
-    run_form,
+    run_plan_form,
 )
 from widgets.stylesheet import default_css
 
@@ -121,17 +119,7 @@ class ProfessionalPlansPane(SamproPaneMixin, Horizontal):
         """The form, with a draft saved at the last session's expiry offered back; the
         draft is removed once the form is saved or cancelled."""
         api, plan_id = self.sampro.api, self.plan.id
-        form = ContentForm(
-            title,
-            fields,
-            submit,
-            draft_key=key,
-            draft_kind="plan_content",
-            plan_id=plan_id,
-            draft=await find_draft(api, key),
-        )
-        if await run_form(self.app, api, form) is not None:
-            self.app.notify(t("content.saved"))
+        if await run_plan_form(self.app, api, plan_id, title, fields, submit, key) is not None:
             self.load()
 
     @work(group="fag-forms", exit_on_error=False)
