@@ -10,7 +10,7 @@ A real server (uvicorn on loopback, SQLite) and the real client widgets, headles
 Each figure is the median and the worst of repeated runs, after one warm-up, printed
 beside its target (reported, not judged: timings depend on the machine).
 
-    .venv/bin/python bench/bench_collab.py [--runs 20]
+    .venv/bin/python bench/bench_messages_calendar.py [--runs 20]
 """
 
 from __future__ import annotations
