@@ -23,9 +23,9 @@ from server.goals.queries import (
     get_goal,
     in_history,
     mark_content_changed,
-    participant_names,
 )
 from server.log import service as audit
+from server.participants.names import participant_names
 from server.timeline.events import EventKind
 
 

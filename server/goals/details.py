@@ -6,7 +6,7 @@ from sampro_contract import ActivityDetail, ActivityStatus, GoalDetail
 from server.access.scope import PlanScope
 from server.goals.comments import comments_on
 from server.goals.models import Activity, Goal
-from server.goals.queries import participant_names
+from server.participants.names import participant_names
 
 
 def goal_detail(scope: PlanScope, goal: Goal) -> GoalDetail:

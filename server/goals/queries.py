@@ -9,21 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from server.access.scope import PlanScope
-from server.accounts.models import Person
 from server.errors import ApiError, not_found, validation
 from server.goals.models import Activity, Comment, Goal
-from server.participants.models import Participant
 from server.timeline.events import EventKind, raise_event
-
-
-def participant_names(scope: PlanScope) -> dict[int, str]:
-    """Every participant of the plan (removed ones too: old comments name them) by id."""
-    rows = scope.db.execute(
-        scope.select(Participant)
-        .with_only_columns(Participant.id, Person.first_name, Person.last_name)
-        .join(Person, Person.id == Participant.person_id)
-    ).all()
-    return {pid: f"{first} {last}" for pid, first, last in rows}
 
 
 def mark_content_changed(scope: PlanScope, now: datetime) -> None:

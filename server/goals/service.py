@@ -37,11 +37,11 @@ from server.goals.queries import (
     in_history,
     mark_changed,
     mark_content_changed,
-    participant_names,
 )
 from server.goals.tree import tree_json
 from server.log import service as audit
 from server.participants.models import Participant
+from server.participants.names import participant_names
 from server.timeline.events import EventKind
 
 # --- goals --------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from sampro_contract import GoalSection, GoalTree
 from server.access.policy import Area, Need
 from server.access.scope import PlanScope
 from server.goals.models import Activity, Comment, Goal
-from server.goals.queries import participant_names
+from server.participants.names import participant_names
 
 _TREE = TypeAdapter(GoalTree)
 # Core columns for the tree's big queries: rows without ORM loading.

@@ -12,9 +12,10 @@ from server.access.policy import Need, life_area
 from server.access.scope import PlanScope, check_version
 from server.deps import Authenticated
 from server.errors import forbidden
-from server.goals.queries import mark_content_changed, participant_names
+from server.goals.queries import mark_content_changed
 from server.life_areas.models import LifeAreaText
 from server.log import service as audit
+from server.participants.names import participant_names
 
 
 def _entry(

@@ -27,6 +27,16 @@ def names_of(scope: PlanScope, participant_ids: Iterable[int]) -> dict[int, Part
     }
 
 
+def participant_names(scope: PlanScope) -> dict[int, str]:
+    """Every participant of the plan (removed ones too: old comments name them) by id."""
+    rows = scope.db.execute(
+        scope.select(Participant)
+        .with_only_columns(Participant.id, Person.first_name, Person.last_name)
+        .join(Person, Person.id == Participant.person_id)
+    ).all()
+    return {pid: f"{first} {last}" for pid, first, last in rows}
+
+
 def unknown(participant_id: int) -> ParticipantRef:
     """A participant whose name is not found (shown as "?")."""
     return ParticipantRef(participant_id=participant_id, name="?", role=PlanRole.PROVIDER)
